@@ -1,0 +1,45 @@
+"""The `kaizen` command: one subcommand per composite action, plus `kaizen local`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from kaizen import gha
+
+# Subcommand -> module with a run() that reads the action's inputs from KAIZEN_* variables.
+ACTION_COMMANDS = {
+    "ci-context": ("kaizen.ci_context", "validate ci.yml's inputs and plan its jobs"),
+    "install": ("kaizen.install", "install the project (actions/setup)"),
+    "lint": ("kaizen.lint", "ruff check and a formatter check (actions/lint)"),
+    "test": ("kaizen.run_tests", "run the tests with JUnit XML and coverage (actions/test)"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kaizen", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, (_, help_text) in ACTION_COMMANDS.items():
+        commands.add_parser(name, help=help_text)
+    from kaizen.local import cli as local_cli
+
+    local_cli.add_parser(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command in ACTION_COMMANDS:
+            module = importlib.import_module(ACTION_COMMANDS[args.command][0])
+            return module.run()
+        return args.handler(args)
+    except gha.InputError as exc:
+        return gha.fail(exc)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

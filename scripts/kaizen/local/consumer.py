@@ -1,0 +1,62 @@
+"""A consumer repository made for one run: a caller workflow from `workflows/` and a project."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from kaizen.local.act import KAIZEN_ROOT
+
+EXAMPLE_PROJECT = KAIZEN_ROOT / "example-project"
+TEMPLATES = KAIZEN_ROOT / "workflows"
+# Build and run products of the example project that a fresh clone would not have.
+IGNORED = shutil.ignore_patterns(
+    "__pycache__", "*.egg-info", ".pytest_cache", ".coverage", "coverage.xml", ".venv", "data", "models", "tmp", "cache"
+)
+
+
+def git(repo: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            "GIT_AUTHOR_NAME": "Consumer",
+            "GIT_AUTHOR_EMAIL": "consumer@example.invalid",
+            "GIT_COMMITTER_NAME": "Consumer",
+            "GIT_COMMITTER_EMAIL": "consumer@example.invalid",
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": str(repo),
+        },
+    )
+    return result.stdout.strip()
+
+
+def commit_all(repo: Path, message: str) -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "--allow-empty", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def create_consumer(
+    dest: Path,
+    templates: list[str],
+    *,
+    project: Path = EXAMPLE_PROJECT,
+    subdir: str = "",
+    repository: str = "acme/consumer",
+) -> Path:
+    """Copy `project` (into `subdir`, default the root) and the caller templates, and commit."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(project, dest / subdir if subdir else dest, ignore=IGNORED, dirs_exist_ok=True)
+    workflows = dest / ".github" / "workflows"
+    workflows.mkdir(parents=True, exist_ok=True)
+    for template in templates:
+        shutil.copyfile(TEMPLATES / template, workflows / template)
+    git(dest, "init", "--quiet", "-b", "main")
+    git(dest, "remote", "add", "origin", f"https://github.com/{repository}.git")
+    commit_all(dest, "Initial commit")
+    return dest
