@@ -78,12 +78,6 @@ def set_output(name: str, value: str) -> None:
 
 
 def add_summary(markdown: str) -> None:
-    """Append to the step summary; with KAIZEN_ECHO_SUMMARY=true (local runs, where no page
-    shows summaries) also print it to the log."""
-    if os.environ.get("KAIZEN_ECHO_SUMMARY") == "true":
-        print("::group::Step summary", flush=True)
-        print(markdown.rstrip("\n"), flush=True)
-        print("::endgroup::", flush=True)
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
         return

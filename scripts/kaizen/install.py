@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,14 @@ from pathlib import Path
 from kaizen import gha
 from kaizen.gha import InputError
 
-PIP = [sys.executable, "-m", "pip", "install", "--progress-bar", "off", "--disable-pip-version-check"]
+
+def installer(python: str = sys.executable) -> list[str]:
+    """Install into `python` with uv (which actions/setup puts on PATH, with its cache), or with
+    that interpreter's pip where uv is missing, e.g. when kaizen runs on a laptop."""
+    uv = shutil.which("uv")
+    if uv:
+        return [uv, "pip", "install", "--python", python]
+    return [python, "-m", "pip", "install", "--progress-bar", "off", "--disable-pip-version-check"]
 
 
 def plan(project: Path, extras: str, install_command: str) -> list[list[str]]:
@@ -18,12 +26,12 @@ def plan(project: Path, extras: str, install_command: str) -> list[list[str]]:
     if install_command:
         return [["bash", "-eo", "pipefail", "-c", install_command]]
     commands: list[list[str]] = []
-    requirements = project / "requirements.txt"
-    if requirements.is_file():
-        commands.append([*PIP, "-r", requirements.name])
+    install = installer()
+    if (project / "requirements.txt").is_file():
+        commands.append([*install, "-r", "requirements.txt"])
     if (project / "pyproject.toml").is_file() or (project / "setup.py").is_file():
         target = f".[{extras}]" if extras else "."
-        commands.append([*PIP, "-e", target])
+        commands.append([*install, "-e", target])
     if not commands:
         raise InputError(
             f"working-directory: {project.as_posix()!r} has no requirements.txt, pyproject.toml "
@@ -46,8 +54,8 @@ def run() -> int:
         result = subprocess.run(command, cwd=project, env=gha.child_env(), check=False)
         if result.returncode != 0:
             gha.error(
-                f"installing the project failed (exit {result.returncode}) running: "
-                f"{shlex.join(command[2:] if command[0] == sys.executable else command)}",
+                f"installing the project failed (exit {result.returncode}): {shlex.join(command)}; "
+                "check the dependency files, or the install-command input",
                 title="install",
             )
             return 1

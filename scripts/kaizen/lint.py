@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kaizen import gha
 from kaizen.gha import InputError
+from kaizen.install import installer
 
 FORMATTERS = ("ruff", "black")
 REQUIREMENTS = Path(__file__).resolve().parents[2] / "actions" / "lint" / "requirements.txt"
@@ -92,8 +93,9 @@ def ensure_tools(tools_dir: Path, versions: dict[str, str]) -> Path:
     marker = tools_dir / "kaizen-tools.txt"
     if marker.is_file() and marker.read_text(encoding="utf-8") == "\n".join(wanted):
         return bin_dir
-    venv.create(tools_dir, with_pip=True, clear=True)
-    command = [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *wanted]
+    command = installer(str(bin_dir / "python"))
+    venv.create(tools_dir, with_pip=command[0] == str(bin_dir / "python"), clear=True)
+    command = [*command, "--quiet", *wanted]
     result = subprocess.run(command, env=gha.child_env(), check=False)
     if result.returncode != 0:
         raise InputError(

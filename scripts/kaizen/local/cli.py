@@ -38,7 +38,6 @@ class Progress:
     def __init__(self, verbose: bool, out=sys.stdout) -> None:
         self.verbose = verbose
         self.out = out
-        self.in_summary = False
 
     def __call__(self, record: dict) -> None:
         job = record.get("job", "")
@@ -51,15 +50,11 @@ class Progress:
             print(f"{mark} {job}: {record['jobResult']}", file=self.out, flush=True)
         elif record.get("stage") == "Main" and msg.startswith("⭐ Run"):
             print(f"   [{job}] {msg.removeprefix('⭐ Run Main ').strip()}", file=self.out, flush=True)
-        elif record.get("raw_output"):
-            if msg == "::group::Step summary":
-                self.in_summary = True
-            elif msg == "::endgroup::" and self.in_summary:
-                self.in_summary = False
-            elif self.in_summary:
-                print(f"      {msg}", file=self.out, flush=True)
-            elif msg.startswith("::error"):
-                print(f"      {msg}", file=self.out, flush=True)
+        elif record.get("command") == "summary":
+            for line in str(record.get("content", "")).rstrip().splitlines():
+                print(f"      {line}", file=self.out, flush=True)
+        elif record.get("raw_output") and msg.startswith("::error"):
+            print(f"      {msg}", file=self.out, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:

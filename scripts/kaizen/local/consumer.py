@@ -12,7 +12,17 @@ EXAMPLE_PROJECT = KAIZEN_ROOT / "example-project"
 TEMPLATES = KAIZEN_ROOT / "workflows"
 # Build and run products of the example project that a fresh clone would not have.
 IGNORED = shutil.ignore_patterns(
-    "__pycache__", "*.egg-info", ".pytest_cache", ".coverage", "coverage.xml", ".venv", "data", "models", "tmp", "cache"
+    "__pycache__",
+    "*.egg-info",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".coverage",
+    "coverage.xml",
+    ".venv",
+    "data",
+    "models",
+    "tmp",
+    "cache",
 )
 
 

@@ -1,7 +1,7 @@
 // actions/setup-python stand-in: picks the requested CPython among the interpreters installed
-// under pyenv ($PYENV_ROOT/versions), gives the job a fresh virtual environment of it (a hosted
-// runner starts each job with a clean interpreter), and restores the pip cache from a local
-// store keyed like the real action's (KAIZEN_STANDIN_CACHE_DIR).
+// under pyenv ($PYENV_ROOT/versions) and gives the job a fresh virtual environment of it, as a
+// hosted runner starts each job with a clean interpreter. Kaizen caches with setup-uv, so the
+// `cache` input is refused rather than half-implemented.
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -44,38 +44,14 @@ function versionSpec() {
   throw new Error('python-version or a .python-version file is required by the local stand-in');
 }
 
-function restorePipCache(version) {
-  const store = process.env.KAIZEN_STANDIN_CACHE_DIR;
-  if (!store) throw new Error('KAIZEN_STANDIN_CACHE_DIR is not set: the local harness sets it');
-  const workspace = process.env.GITHUB_WORKSPACE;
-  const patterns = core.getInput('cache-dependency-path') || '**/requirements.txt';
-  const files = core.globFiles(patterns, workspace);
-  if (!files.length) {
-    throw new Error(`No file in ${workspace} matched to [${patterns.split('\n').map((p) => p.trim()).filter(Boolean)}], `
-      + 'make sure you have checked out the target repository');
-  }
-  const key = `setup-python-${process.platform}-${os.arch()}-python-${version}-pip-${core.hashFiles(files)}`;
-  const cacheDir = path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'pip-cache');
-  fs.mkdirSync(cacheDir, { recursive: true });
-  core.exportVariable('PIP_CACHE_DIR', cacheDir);
-  const archive = path.join(store, `${key}.tar`);
-  const hit = fs.existsSync(archive);
-  if (hit) {
-    core.exec('tar', ['-xf', archive, '-C', cacheDir]);
-    core.info(`Cache restored from key: ${key}`);
-  } else {
-    core.info(`pip cache is not found (key ${key})`);
-  }
-  core.saveState('cache-primary-key', key);
-  core.saveState('cache-matched-key', hit ? key : '');
-  core.saveState('cache-paths', cacheDir);
-  core.setOutput('cache-hit', hit);
-}
-
 core.run(() => {
   const { version, bin } = resolveVersion(versionSpec());
   const venv = path.join(process.env.RUNNER_TEMP || os.tmpdir(), `python-${version}`);
-  if (!fs.existsSync(path.join(venv, 'bin', 'python'))) core.exec(path.join(bin, 'python3'), ['-m', 'venv', venv]);
+  if (!fs.existsSync(path.join(venv, 'bin', 'python'))) {
+    // uv makes the environment (with pip, as a hosted runner's Python has) in a fraction of
+    // the time `python -m venv` takes to bootstrap pip.
+    core.exec(process.env.KAIZEN_STANDIN_UV, ['venv', '--quiet', '--seed', '--python', path.join(bin, 'python3'), venv]);
+  }
   const venvBin = path.join(venv, 'bin');
   if (core.getBooleanInput('update-environment')) {
     core.addPath(venvBin);
@@ -88,6 +64,6 @@ core.run(() => {
   core.setOutput('python-version', version);
   core.setOutput('python-path', path.join(venvBin, 'python'));
   const cache = core.getInput('cache');
-  if (cache === 'pip') restorePipCache(version);
-  else if (cache) throw new Error(`Caching for '${cache}' is not supported by the local stand-in`);
+  if (cache) throw new Error(`Caching for '${cache}' is not supported by the local stand-in`);
+  core.setOutput('cache-hit', false);
 });
