@@ -61,25 +61,33 @@ def parse_ruff_json(output: str, project: Path) -> list[Finding]:
 
 
 def parse_format_diff(diff: str, project: Path, formatter: str) -> list[Finding]:
-    """One finding per file a formatter would change, at the first line it would change."""
+    """One finding per file a formatter would change, at the first line it would change
+    (a hunk starts with up to three lines of unchanged context)."""
     findings: list[Finding] = []
     current: str | None = None
+    line_no: int | None = None
     for line in diff.splitlines():
         if line.startswith("--- "):
             name = line[4:].split("\t", 1)[0].strip()
             current = name[2:] if name.startswith("a/") and not (project / name).exists() else name
+            line_no = None
+            continue
+        if current is None or line.startswith("+++ "):
             continue
         match = HUNK.match(line)
-        if match and current is not None:
+        if match:
+            line_no = int(match.group(1))
+        elif line_no is not None and line.startswith(" "):
+            line_no += 1
+        elif line_no is not None and line[:1] in ("-", "+"):
+            command = "ruff format" if formatter == "ruff" else "black ."
             findings.append(
                 Finding(
                     file=gha.repo_relative(current, project),
-                    line=max(int(match.group(1)), 1),
+                    line=max(line_no, 1),
                     column=None,
                     code=f"{formatter} format",
-                    message=f"file is not formatted; run `{formatter} format`"
-                    if formatter == "ruff"
-                    else "file is not formatted; run `black .`",
+                    message=f"file is not formatted; run `{command}`",
                 )
             )
             current = None

@@ -126,6 +126,7 @@ class JobResult:
 @dataclass
 class ActRun:
     returncode: int
+    artifacts: Path
     records: list[dict] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -135,29 +136,46 @@ class ActRun:
 
     def jobs(self) -> list[JobResult]:
         return [
-            JobResult(r.get("job", ""), r["jobResult"], r.get("matrix") or {})
+            # act numbers the legs of a matrix ("Test (Python 3.12)-3"); GitHub shows the bare name.
+            JobResult(
+                re.sub(r"-\d+$", "", r.get("job", "")) if r.get("matrix") else r.get("job", ""),
+                r["jobResult"],
+                r.get("matrix") or {},
+            )
             for r in self.records
             if r.get("jobResult")
         ]
 
-    def outputs(self, job_prefix: str = "") -> list[tuple[dict, str, str]]:
-        """(matrix, name, value) of every step output set in jobs whose name starts with job_prefix."""
-        found = []
-        for r in self.records:
-            if (
-                r.get("name")
-                and "arg" in r
-                and str(r.get("job", "")).startswith(job_prefix)
-                and r.get("command") == "set-output"
-            ):
-                found.append((r.get("matrix") or {}, r["name"], r["arg"]))
-        return found
-
-    def output_lines(self, job_prefix: str = "") -> list[str]:
+    def outputs(self, job_prefix: str = "", step: str = "") -> list[tuple[dict, str, str]]:
+        """(matrix, name, value) of each step output set in jobs whose name starts with job_prefix
+        (and, given `step`, by steps whose `uses:`/name contains it)."""
         return [
-            str(r.get("msg", ""))
+            (r.get("matrix") or {}, r["name"], r.get("arg", ""))
             for r in self.records
-            if r.get("raw_output") and str(r.get("job", "")).startswith(job_prefix)
+            if r.get("command") == "set-output"
+            and str(r.get("job", "")).startswith(job_prefix)
+            and step in str(r.get("step", ""))
+        ]
+
+    def annotations(self, level: str = "error") -> list[dict]:
+        """Workflow-command annotations act parsed: {job, matrix, message, file, line, title, ...}."""
+        return [
+            {
+                "job": r.get("job", ""),
+                "matrix": r.get("matrix") or {},
+                "message": r.get("arg", ""),
+                **(r.get("kvPairs") or {}),
+            }
+            for r in self.records
+            if r.get("command") == level
+        ]
+
+    def summaries(self, job_prefix: str = "") -> list[tuple[dict, str]]:
+        """(matrix, markdown) of every step summary, which act reports as `summary` records."""
+        return [
+            (r.get("matrix") or {}, r["content"])
+            for r in self.records
+            if r.get("command") == "summary" and str(r.get("job", "")).startswith(job_prefix)
         ]
 
 
@@ -215,10 +233,13 @@ def run_workflow(
     for label in labels:
         command += ["-P", f"{label}=-self-hosted"]
     command += local_repository_args(consumer, snapshot_source(kaizen_root, sandbox.root / "kaizen-source"))
+    # act numbers every run 1, so each run gets its own artifact store.
+    artifact_dir = sandbox.artifacts / f"run-{len(list(sandbox.artifacts.iterdir())) + 1}"
+    artifact_dir.mkdir()
     harness_env = {
         "KAIZEN_STANDIN_REPOS": json.dumps({repository: str(consumer)}),
         "KAIZEN_STANDIN_CACHE_DIR": str(sandbox.cache),
-        "KAIZEN_STANDIN_ARTIFACT_DIR": str(sandbox.artifacts),
+        "KAIZEN_STANDIN_ARTIFACT_DIR": str(artifact_dir),
         "KAIZEN_STANDIN_UV": uv_binary(),
         "KAIZEN_STANDIN_TOOLKIT": str(STANDINS / "lib" / "toolkit.js"),
         "PYENV_ROOT": pyenv_root(),
@@ -236,7 +257,7 @@ def run_workflow(
     }
     process_env.pop("GITHUB_ACTIONS", None)
     process_env.pop("PYTHONPATH", None)
-    run = ActRun(returncode=-1)
+    run = ActRun(returncode=-1, artifacts=artifact_dir)
     started = time.monotonic()
     with subprocess.Popen(
         command, cwd=consumer, env=process_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1

@@ -53,8 +53,10 @@ class Progress:
         elif record.get("command") == "summary":
             for line in str(record.get("content", "")).rstrip().splitlines():
                 print(f"      {line}", file=self.out, flush=True)
-        elif record.get("raw_output") and msg.startswith("::error"):
-            print(f"      {msg}", file=self.out, flush=True)
+        elif record.get("command") == "error":
+            pairs = record.get("kvPairs") or {}
+            where = f"{pairs['file']}:{pairs.get('line', '')} " if pairs.get("file") else ""
+            print(f"      ❗ {where}{record.get('arg', '')}", file=self.out, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
 
-from kaizen.local.act import KAIZEN_ROOT
+from kaizen.local.act import KAIZEN_REPOSITORY, KAIZEN_ROOT
 
 EXAMPLE_PROJECT = KAIZEN_ROOT / "example-project"
 TEMPLATES = KAIZEN_ROOT / "workflows"
@@ -70,3 +71,15 @@ def create_consumer(
     git(dest, "remote", "add", "origin", f"https://github.com/{repository}.git")
     commit_all(dest, "Initial commit")
     return dest
+
+
+def set_inputs(repo: Path, workflow: str, inputs: dict) -> None:
+    """Give a caller workflow copied from workflows/ a `with:` block, as a user would, and commit."""
+    path = repo / ".github" / "workflows" / workflow
+    text = path.read_text(encoding="utf-8")
+    marker = f"    uses: {KAIZEN_REPOSITORY}/.github/workflows/{workflow}@v1\n"
+    if marker not in text:
+        raise ValueError(f"{path} does not call {KAIZEN_REPOSITORY}/.github/workflows/{workflow}@v1")
+    block = "".join(f"      {key}: {json.dumps(value)}\n" for key, value in inputs.items())
+    path.write_text(text.replace(marker, marker + "    with:\n" + block), encoding="utf-8")
+    commit_all(repo, "Configure the caller")
