@@ -69,7 +69,7 @@ def test_failing_test_fails_the_run_at_file_and_line(make_consumer, sandbox):
     consumer.set_inputs(repo, "ci.yml", {"python-versions": '["3.11", "3.13"]'})
     (repo / "tests" / "test_regression.py").write_text(
         "from kaizen_example.params import load_params\n\n\ndef test_seed_is_stable():\n"
-        "    assert load_params(\"prepare\")[\"seed\"] == 7\n"
+        '    assert load_params("prepare")["seed"] == 7\n'
     )
     consumer.commit_all(repo, "Add a failing test")
     run = act.run_workflow(repo, "push", sandbox, workflow="ci.yml")
