@@ -243,6 +243,7 @@ def run_workflow(
         "KAIZEN_STANDIN_UV": uv_binary(),
         "KAIZEN_STANDIN_TOOLKIT": str(STANDINS / "lib" / "toolkit.js"),
         "PYENV_ROOT": pyenv_root(),
+        "KAIZEN_STANDIN_TOOLCACHE": os.environ.get("RUNNER_TOOL_CACHE", ""),
         **(env or {}),
     }
     for key, value in harness_env.items():

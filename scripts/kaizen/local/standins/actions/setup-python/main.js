@@ -1,5 +1,5 @@
 // actions/setup-python stand-in: picks the requested CPython among the interpreters installed
-// under pyenv ($PYENV_ROOT/versions) and gives the job a fresh virtual environment of it, as a
+// on the machine (pyenv, or a runner's tool cache) and gives the job a fresh virtual environment of it, as a
 // hosted runner starts each job with a clean interpreter. Kaizen caches with setup-uv, so the
 // `cache` input is refused rather than half-implemented.
 'use strict';
@@ -8,13 +8,25 @@ const os = require('os');
 const path = require('path');
 const core = require(process.env.KAIZEN_STANDIN_TOOLKIT);
 
+// Interpreters under pyenv, and (when the harness itself runs on a GitHub runner) in the
+// runner's tool cache, where the real setup-python put them.
 function installed() {
+  const found = [];
   const root = process.env.PYENV_ROOT || path.join(os.homedir(), '.pyenv');
-  const dir = path.join(root, 'versions');
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir)
-    .filter((name) => /^\d+\.\d+\.\d+$/.test(name))
-    .map((name) => ({ version: name, bin: path.join(dir, name, 'bin') }));
+  const versions = path.join(root, 'versions');
+  if (fs.existsSync(versions)) {
+    for (const name of fs.readdirSync(versions)) {
+      if (/^\d+\.\d+\.\d+$/.test(name)) found.push({ version: name, bin: path.join(versions, name, 'bin') });
+    }
+  }
+  const toolcache = process.env.KAIZEN_STANDIN_TOOLCACHE && path.join(process.env.KAIZEN_STANDIN_TOOLCACHE, 'Python');
+  if (toolcache && fs.existsSync(toolcache)) {
+    for (const name of fs.readdirSync(toolcache)) {
+      const bin = path.join(toolcache, name, 'x64', 'bin');
+      if (/^\d+\.\d+\.\d+$/.test(name) && fs.existsSync(bin)) found.push({ version: name, bin });
+    }
+  }
+  return found;
 }
 
 function compare(a, b) {
