@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from pathlib import Path
 
 from kaizen import gha
 
@@ -14,6 +15,9 @@ ACTION_COMMANDS = {
     "install": ("kaizen.install", "install the project (actions/setup)"),
     "lint": ("kaizen.lint", "ruff check and a formatter check (actions/lint)"),
     "test": ("kaizen.run_tests", "run the tests with JUnit XML and coverage (actions/test)"),
+    "dvc-setup": ("kaizen.dvc_setup", "install DVC and configure its remote (actions/dvc)"),
+    "train": ("kaizen.train", "pull, reproduce what changed, push (actions/train)"),
+    "metrics-report": ("kaizen.metrics_report", "metrics and params against the base, gate, charts"),
 }
 
 
@@ -22,10 +26,27 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     for name, (_, help_text) in ACTION_COMMANDS.items():
         commands.add_parser(name, help=help_text)
+    pin = commands.add_parser("pin-internal-refs", help="point every internal uses: at one release tag")
+    pin.add_argument("tag", help="the release tag, e.g. v1.2.3")
+    pin.add_argument("--root", type=Path, default=Path.cwd(), help="the kaizen checkout (default: .)")
+    pin.set_defaults(handler=pin_refs)
     from kaizen.local import cli as local_cli
 
     local_cli.add_parser(commands)
     return parser
+
+
+def pin_refs(args: argparse.Namespace) -> int:
+    from kaizen import release
+
+    changed = release.pin_internal_refs(args.root, args.tag)
+    for path in changed:
+        print(f"pinned {path.relative_to(args.root)} to {args.tag}")
+    refs = release.internal_refs(args.root)
+    if set(refs) != {args.tag}:
+        gha.error(f"internal references still disagree: {sorted(refs)}", title="pin-internal-refs")
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

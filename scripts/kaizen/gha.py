@@ -68,13 +68,24 @@ def warning(message: str, **props) -> None:
     print(annotation("warning", message, **props), flush=True)
 
 
-def set_output(name: str, value: str) -> None:
-    path = os.environ.get("GITHUB_OUTPUT")
+def _append_delimited(file_variable: str, name: str, value: str) -> None:
+    """NAME<<DELIMITER syntax of GITHUB_OUTPUT and GITHUB_ENV, safe for multi-line values."""
+    path = os.environ.get(file_variable)
     if not path:
         return
     delimiter = f"kaizen_{uuid.uuid4().hex}"
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+
+
+def set_output(name: str, value: str) -> None:
+    _append_delimited("GITHUB_OUTPUT", name, value)
+
+
+def set_env(name: str, value: str) -> None:
+    """Export a variable to the job's later steps (GITHUB_ENV) and to this process."""
+    os.environ[name] = value
+    _append_delimited("GITHUB_ENV", name, value)
 
 
 def add_summary(markdown: str) -> None:

@@ -1,0 +1,66 @@
+"""Reading a pipeline's metrics files: JSON or YAML, nested keys flattened with ".", and every
+value checked to be a real number, so a broken evaluate stage is reported, not charted."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from kaizen.gha import InputError
+
+
+def flatten(data, file: str, prefix: str = "") -> dict[str, float]:
+    if not isinstance(data, dict):
+        raise InputError(f"{file}: expected an object of metric names to numbers", title="metrics", file=file)
+    flat: dict[str, float] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, file, f"{name}."))
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InputError(f"{file}: metric {name!r} is {value!r}, not a number", title="metrics", file=file)
+        elif math.isnan(value) or math.isinf(value):
+            raise InputError(
+                f"{file}: metric {name!r} is {value}; the evaluate stage produced no usable value",
+                title="metrics",
+                file=file,
+            )
+        else:
+            flat[name] = float(value)
+    return flat
+
+
+def parse_metrics_text(text: str, file: str) -> dict[str, float]:
+    if file.endswith((".yaml", ".yml")):
+        from kaizen.quality_gate import load_yaml_text
+
+        data = load_yaml_text(text)
+    else:
+        try:
+            # NaN and Infinity are not JSON, but Python's json accepts them: parse, then reject.
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"{file}: not valid JSON ({exc.msg} at line {exc.lineno})", title="metrics", file=file, line=exc.lineno
+            ) from None
+    return flatten(data, file)
+
+
+def load_metrics_file(path: Path, display: str | None = None) -> dict[str, float]:
+    name = display or path.as_posix()
+    if not path.is_file():
+        raise InputError(
+            f"{name}: metrics file not found; the pipeline's evaluate stage should write it "
+            "(declared under `metrics:` in dvc.yaml)",
+            title="metrics",
+            file=name,
+        )
+    return parse_metrics_text(path.read_text(encoding="utf-8"), name)
+
+
+def merge(per_file: dict[str, dict[str, float]]) -> dict[str, float]:
+    """One namespace for the gate and the report: bare names for one file, `file:name` for several."""
+    if len(per_file) == 1:
+        return dict(next(iter(per_file.values())))
+    return {f"{file}:{name}": value for file, metrics in per_file.items() for name, value in metrics.items()}

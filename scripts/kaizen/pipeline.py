@@ -1,0 +1,163 @@
+"""DVC as the train and metrics-report actions use it: pull, repro, push, and the base
+revision's metrics and params, through DVC's own command line."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kaizen import gha
+from kaizen.gha import InputError
+from kaizen.quality_gate import load_yaml_text
+
+RAN = re.compile(r"^Running stage '(?P<stage>[^']+)'", re.MULTILINE)
+SKIPPED = re.compile(r"^Stage '(?P<stage>[^']+)' (?:didn't change|is cached), (?:skipping|restoring)", re.MULTILINE)
+REMOTE_TROUBLE = re.compile(
+    r"(unable to connect|connection refused|could not connect|name or service not known|timed out|"
+    r"permission denied|authentication|access denied|invalidaccesskeyid|signaturedoesnotmatch|forbidden|"
+    r"no such file or directory: '.*remote|failed to (?:push|pull|fetch))",
+    re.IGNORECASE,
+)
+
+
+def dvc_env() -> dict[str, str]:
+    env = gha.child_env()
+    env["DVC_NO_ANALYTICS"] = "1"  # every command would otherwise spawn a reporting process
+    return env
+
+
+@dataclass
+class Result:
+    returncode: int
+    output: str
+
+
+def dvc(project: Path, *args: str, check: bool = True, echo: bool = True) -> Result:
+    command = ["dvc", *args]
+    if echo:
+        print(f"$ {shlex.join(command)}", flush=True)
+    try:
+        completed = subprocess.run(command, cwd=project, env=dvc_env(), capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise InputError("dvc is not installed; run kaizen-ci/kaizen/actions/dvc first", title="dvc") from None
+    output = completed.stdout + completed.stderr
+    if echo and output.strip():
+        print(output.rstrip(), flush=True)
+    if check and completed.returncode != 0:
+        raise InputError(explain_failure(args[0], output), title="dvc")
+    return Result(completed.returncode, output)
+
+
+def explain_failure(verb: str, output: str) -> str:
+    last = next(
+        (line.strip() for line in reversed(output.splitlines()) if line.strip().startswith("ERROR")),
+        output.strip().splitlines()[-1] if output.strip() else "no output",
+    )
+    if verb in ("pull", "push", "fetch") and REMOTE_TROUBLE.search(output):
+        return (
+            f"dvc {verb}: the DVC remote is unreachable or refused the credentials ({last}); check the "
+            "remote's URL and the credentials given to actions/dvc. Nothing was overwritten."
+        )
+    return f"dvc {verb} failed: {last}"
+
+
+def require_pipeline(project: Path) -> None:
+    if not (project / "dvc.yaml").is_file():
+        raise InputError(
+            f"working-directory: no dvc.yaml in {project.as_posix()!r}; define the pipeline "
+            "(dvc stage add) or point working-directory at it",
+            title="working-directory",
+        )
+
+
+@dataclass
+class ReproResult:
+    ran: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def parse_repro(output: str) -> ReproResult:
+    return ReproResult(ran=RAN.findall(output), skipped=SKIPPED.findall(output))
+
+
+def declared_metrics(dvc_yaml_text: str) -> list[tuple[str, bool]]:
+    """(path, cached) of every metrics file dvc.yaml declares, in order."""
+    data = load_yaml_text(dvc_yaml_text) or {}
+    found: list[tuple[str, bool]] = []
+
+    def add(entries) -> None:
+        for entry in entries or []:
+            if isinstance(entry, dict):
+                for path, options in entry.items():
+                    found.append((path, (options or {}).get("cache", True)))
+            else:
+                found.append((str(entry), True))
+
+    add(data.get("metrics"))
+    for stage in (data.get("stages") or {}).values():
+        add((stage or {}).get("metrics"))
+    return found
+
+
+def git(project: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=False)
+    if check and result.returncode != 0:
+        raise InputError(f"git {args[0]} failed: {result.stderr.strip()}", title="git")
+    return result
+
+
+def ensure_revision(project: Path, ref: str) -> str:
+    """The commit of `ref`, fetching it first when the CI clone is shallow and lacks it."""
+    for candidate in (ref, f"origin/{ref}"):
+        found = git(project, "rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}", check=False)
+        if found.returncode == 0:
+            return found.stdout.strip()
+    fetched = git(
+        project,
+        "fetch",
+        "--no-tags",
+        "--depth=1",
+        "origin",
+        f"+refs/heads/{ref}:refs/remotes/origin/{ref}",
+        check=False,
+    )
+    if fetched.returncode != 0:
+        fetched = git(project, "fetch", "--no-tags", "--depth=1", "origin", ref, check=False)
+        if fetched.returncode != 0:
+            raise InputError(f"base-ref: cannot fetch {ref!r} from origin ({fetched.stderr.strip()})", title="base-ref")
+        return git(project, "rev-parse", "FETCH_HEAD").stdout.strip()
+    return git(project, "rev-parse", f"origin/{ref}").stdout.strip()
+
+
+def repo_prefix(project: Path) -> str:
+    """The project folder relative to the git root, for `git show <rev>:<path>`."""
+    top = Path(git(project, "rev-parse", "--show-toplevel").stdout.strip())
+    relative = project.resolve().relative_to(top.resolve()).as_posix()
+    return "" if relative == "." else relative + "/"
+
+
+def file_at(project: Path, rev: str, path: str) -> str | None:
+    shown = git(project, "show", f"{rev}:{repo_prefix(project)}{path}", check=False)
+    return shown.stdout if shown.returncode == 0 else None
+
+
+def metrics_diff(project: Path, base: str) -> dict[str, dict[str, dict]]:
+    return json.loads(dvc(project, "metrics", "diff", base, "--json", "--all", echo=False).output or "{}")
+
+
+def params_diff(project: Path, base: str) -> list[tuple[str, object, object]]:
+    data = json.loads(dvc(project, "params", "diff", base, "--json", echo=False).output or "{}")
+    return [
+        (name, change.get("old"), change.get("new"))
+        for file_changes in data.values()
+        for name, change in sorted(file_changes.items())
+    ]
+
+
+def plots_diff(project: Path, base: str | None) -> dict:
+    args = ["plots", "diff", *([base] if base else []), "--json"]
+    return json.loads(dvc(project, *args, echo=False).output or "{}")

@@ -1,0 +1,161 @@
+"""The quality gate: which metrics must hold which bounds, and by how much they may regress.
+
+Configured in one file in the consumer repository (default `.kaizen/quality-gate.yml`):
+
+    metrics:
+      accuracy:                 # a metric name as in metrics.json (nested keys joined by ".")
+        direction: higher       # higher or lower is better
+        min: 0.90               # absolute bound (use `max` for direction: lower)
+        max_regression: 0.01    # worst allowed change against the base, in the metric's unit
+        max_relative_regression: 0.02  # ... or as a fraction of the base value
+      roc_auc:
+        direction: higher
+        informational: true     # shown in the report, never fails the gate
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kaizen.gha import InputError
+
+DIRECTIONS = ("higher", "lower")
+KEYS = {"direction", "min", "max", "max_regression", "max_relative_regression", "informational"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    metric: str
+    direction: str
+    minimum: float | None = None
+    maximum: float | None = None
+    max_regression: float | None = None
+    max_relative_regression: float | None = None
+    informational: bool = False
+
+
+@dataclass
+class Verdict:
+    metric: str
+    passed: bool
+    informational: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+def load_yaml_text(text: str):
+    """YAML through whichever parser the job has: PyYAML, or ruamel.yaml that DVC brings."""
+    try:
+        import yaml
+
+        return yaml.safe_load(text)
+    except ImportError:
+        from ruamel.yaml import YAML
+
+        return YAML(typ="safe").load(text)
+
+
+def _number(value, where: str, file: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        raise InputError(f"{file}: {where} must be a number, got {value!r}", title="thresholds-file", file=file)
+    return float(value)
+
+
+def parse_rules(data, file: str) -> list[Rule]:
+    if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict) or not data["metrics"]:
+        raise InputError(
+            f"{file}: expected a `metrics:` mapping of metric names to rules", title="thresholds-file", file=file
+        )
+    rules = []
+    for name, spec in data["metrics"].items():
+        if not isinstance(spec, dict):
+            raise InputError(f"{file}: metrics.{name} must be a mapping", title="thresholds-file", file=file)
+        unknown = set(spec) - KEYS
+        if unknown:
+            raise InputError(
+                f"{file}: metrics.{name} has unknown keys {sorted(unknown)}; allowed: {sorted(KEYS)}",
+                title="thresholds-file",
+                file=file,
+            )
+        direction = spec.get("direction")
+        if direction not in DIRECTIONS:
+            raise InputError(
+                f"{file}: metrics.{name}.direction must be higher or lower, got {direction!r}",
+                title="thresholds-file",
+                file=file,
+            )
+        bounds = {
+            key: _number(spec[key], f"metrics.{name}.{key}", file)
+            for key in KEYS - {"direction", "informational"}
+            if key in spec
+        }
+        for key in ("max_regression", "max_relative_regression"):
+            if bounds.get(key, 0) < 0:
+                raise InputError(
+                    f"{file}: metrics.{name}.{key} must not be negative", title="thresholds-file", file=file
+                )
+        rules.append(
+            Rule(
+                metric=str(name),
+                direction=direction,
+                minimum=bounds.get("min"),
+                maximum=bounds.get("max"),
+                max_regression=bounds.get("max_regression"),
+                max_relative_regression=bounds.get("max_relative_regression"),
+                informational=bool(spec.get("informational", False)),
+            )
+        )
+    return rules
+
+
+def load_rules(path: Path) -> list[Rule]:
+    if not path.is_file():
+        raise InputError(
+            f"thresholds-file: {path.as_posix()} does not exist; create it or leave the input empty",
+            title="thresholds-file",
+        )
+    try:
+        data = load_yaml_text(path.read_text(encoding="utf-8"))
+    except Exception as exc:  # the YAML parsers raise their own error types
+        raise InputError(
+            f"{path.as_posix()}: not valid YAML: {exc}", title="thresholds-file", file=path.as_posix()
+        ) from None
+    return parse_rules(data, path.as_posix())
+
+
+def regression(rule: Rule, base: float, head: float) -> float:
+    """How much worse head is than base, in the metric's unit (negative: it improved)."""
+    return base - head if rule.direction == "higher" else head - base
+
+
+def evaluate(rules: list[Rule], head: dict[str, float], base: dict[str, float] | None) -> list[Verdict]:
+    missing = [rule.metric for rule in rules if rule.metric not in head]
+    if missing:
+        raise InputError(
+            f"thresholds-file names metrics the pipeline does not produce: {', '.join(missing)}; "
+            f"known metrics: {', '.join(sorted(head)) or 'none'}",
+            title="thresholds-file",
+        )
+    verdicts = []
+    for rule in rules:
+        value = head[rule.metric]
+        reasons = []
+        if rule.minimum is not None and value < rule.minimum:
+            reasons.append(f"{value:g} is below the minimum {rule.minimum:g}")
+        if rule.maximum is not None and value > rule.maximum:
+            reasons.append(f"{value:g} is above the maximum {rule.maximum:g}")
+        if base is not None and rule.metric in base:
+            worse = regression(rule, base[rule.metric], value)
+            if rule.max_regression is not None and worse > rule.max_regression + 1e-12:
+                reasons.append(f"regressed by {worse:g} (allowed {rule.max_regression:g})")
+            if rule.max_relative_regression is not None and base[rule.metric] != 0:
+                relative = worse / abs(base[rule.metric])
+                if relative > rule.max_relative_regression + 1e-12:
+                    reasons.append(f"regressed by {relative:.2%} (allowed {rule.max_relative_regression:.2%})")
+        verdicts.append(Verdict(rule.metric, passed=not reasons, informational=rule.informational, reasons=reasons))
+    return verdicts
+
+
+def gate_passed(verdicts: list[Verdict]) -> bool:
+    return all(v.passed for v in verdicts if not v.informational)

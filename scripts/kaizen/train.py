@@ -1,0 +1,45 @@
+"""`actions/train`: pull what the pipeline needs, reproduce only what changed, push new outputs."""
+
+from __future__ import annotations
+
+import json
+
+from kaizen import gha, pipeline
+
+
+def has_remote(project) -> bool:
+    listed = pipeline.dvc(project, "remote", "list", echo=False, check=False)
+    return listed.returncode == 0 and bool(listed.output.strip())
+
+
+def run() -> int:
+    working_directory = gha.env_input("working-directory", ".")
+    project = gha.workspace() / working_directory
+    pipeline.require_pipeline(project)
+    remote = has_remote(project)
+    if gha.bool_input("pull", True):
+        if remote:
+            # Only what dvc.yaml and dvc.lock reference; objects the remote lacks (a stage that
+            # never ran on the default branch) are left for repro to build.
+            pipeline.dvc(project, "pull", "--allow-missing")
+        else:
+            print("no DVC remote configured: nothing to pull", flush=True)
+    result = pipeline.parse_repro(pipeline.dvc(project, "repro").output)
+    gha.set_output("stages-ran", json.dumps(result.ran))
+    gha.set_output("stages-skipped", json.dumps(result.skipped))
+    gha.set_output("changed", "true" if result.ran else "false")
+    pushed = False
+    if gha.bool_input("push", False) and result.ran:
+        if not remote:
+            gha.warning("push is on but the project has no DVC remote; outputs were not pushed", title="push")
+        else:
+            pipeline.dvc(project, "push")
+            pushed = True
+    gha.set_output("pushed", "true" if pushed else "false")
+    ran = ", ".join(f"`{s}`" for s in result.ran) or "nothing (everything up to date)"
+    skipped = ", ".join(f"`{s}`" for s in result.skipped) or "none"
+    gha.add_summary(
+        f"### Training\n\nRan: {ran}. Skipped (unchanged): {skipped}."
+        + (" New outputs pushed to the DVC remote." if pushed else "")
+    )
+    return 0
