@@ -33,6 +33,7 @@ def base_metrics(project: Path, base: str, declared: list[tuple[str, bool]]) -> 
     if base_dvc_yaml is None:
         return None
     base_declared = dict(pipeline.declared_metrics(base_dvc_yaml))
+    base_lock = pipeline.file_at(project, base, "dvc.lock") or ""
     per_file: dict[str, dict[str, float]] = {}
     diff = None
     for path, _ in declared:
@@ -42,7 +43,9 @@ def base_metrics(project: Path, base: str, declared: list[tuple[str, bool]]) -> 
         if text is not None:
             per_file[path] = metrics.parse_metrics_text(text, f"{path}@{base[:12]}")
             continue
-        # Not in git: a DVC-cached output, read through DVC from the base's pulled outputs.
+        if not base_declared[path] or f"path: {path}" not in base_lock:
+            continue  # never produced at the base: git-tracked but not committed, or not in its dvc.lock
+        # A DVC-cached output the base's dvc.lock records: read it through DVC.
         diff = diff if diff is not None else pipeline.metrics_diff(project, base)
         olds = {name: change.get("old") for name, change in (diff.get(path) or {}).items()}
         if not olds or all(value is None for value in olds.values()):

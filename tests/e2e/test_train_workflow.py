@@ -1,0 +1,141 @@
+"""train.yml through act from a consumer repository, with a DVC remote on this machine."""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kaizen.local import act, consumer
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+ZERO_SHA = "0" * 40
+GATE = """\
+metrics:
+  accuracy:
+    direction: higher
+    min: 0.9
+    max_regression: 0.05
+  f1:
+    direction: higher
+    min: 0.9
+  roc_auc:
+    direction: higher
+    informational: true
+"""
+
+
+@pytest.fixture(scope="session")
+def pipeline_python(tmp_path_factory) -> Path:
+    """A developer's environment for the example project, with the DVC that actions/dvc pins."""
+    venv = tmp_path_factory.mktemp("pipeline-venv") / "venv"
+    uv = act.uv_binary()
+    [python] = sorted(Path(act.pyenv_root()).glob("versions/3.12.*/bin/python3"))[-1:]
+    subprocess.run([uv, "venv", "--quiet", "--python", str(python), str(venv)], check=True)
+    subprocess.run(
+        [
+            uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(venv / "bin" / "python"),
+            "-r",
+            str(ROOT / "example-project" / "requirements.txt"),
+            "-r",
+            str(ROOT / "actions" / "dvc" / "requirements.txt"),
+            str(ROOT / "example-project"),
+        ],
+        check=True,
+    )
+    return venv / "bin"
+
+
+def developer(repo: Path, bin_dir: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "DVC_NO_ANALYTICS": "1",
+        "DVC_SITE_CACHE_DIR": str(repo.parent / "dvc-site-cache"),
+    }
+    env.pop("PYTHONPATH", None)
+    result = subprocess.run([str(bin_dir / "dvc"), *args], cwd=repo, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@pytest.fixture()
+def trained_consumer(make_consumer, pipeline_python, tmp_path):
+    """A consumer whose main branch holds a trained pipeline (dvc.lock, metrics) pushed to a
+    local-directory DVC remote, as a developer leaves it after `dvc repro && dvc push`."""
+    repo = make_consumer(templates=("train.yml",))
+    (repo / ".kaizen").mkdir()
+    (repo / ".kaizen" / "quality-gate.yml").write_text(GATE)
+    remote = tmp_path / "dvc-remote"
+    developer(repo, pipeline_python, "remote", "add", "-d", "storage", str(remote))
+    developer(repo, pipeline_python, "repro")
+    developer(repo, pipeline_python, "push")
+    base = consumer.commit_all(repo, "Train the model")
+    return repo, base, remote
+
+
+def step_output(run: act.ActRun, step: str, name: str) -> str:
+    values = [value for _, key, value in run.outputs("train/train/Train and report", step=step) if key == name]
+    assert values, f"no output {name} from {step}"
+    return values[-1]
+
+
+def test_unchanged_pipeline_retrains_nothing(trained_consumer, sandbox):
+    repo, base, _ = trained_consumer
+    payload = {
+        "ref": "refs/heads/main",
+        "before": ZERO_SHA,
+        "after": base,
+        "repository": {"default_branch": "main", "full_name": "acme/consumer"},
+    }
+    run = act.run_workflow(repo, "push", sandbox, workflow="train.yml", payload=payload)
+    assert run.returncode == 0, run.log[-6000:]
+    assert json.loads(step_output(run, "actions/train@", "stages-ran")) == []
+    assert json.loads(step_output(run, "actions/train@", "stages-skipped")) == ["prepare", "train", "evaluate"]
+    assert step_output(run, "actions/train@", "pushed") == "false"
+
+
+def test_pull_request_gets_a_report_against_the_base(trained_consumer, sandbox):
+    repo, base, remote = trained_consumer
+    consumer.git(repo, "checkout", "--quiet", "-b", "tune-c")
+    params = repo / "params.yaml"
+    params.write_text(params.read_text().replace("  C: 1.0", "  C: 0.05"))
+    head = consumer.commit_all(repo, "Regularise harder")
+    objects_before = sorted(p.relative_to(remote) for p in remote.rglob("*") if p.is_file())
+    payload = {
+        "number": 7,
+        "pull_request": {"number": 7, "base": {"ref": "main", "sha": base}, "head": {"ref": "tune-c", "sha": head}},
+        "repository": {"default_branch": "main", "full_name": "acme/consumer"},
+    }
+    run = act.run_workflow(repo, "pull_request", sandbox, workflow="train.yml", payload=payload)
+    assert run.returncode == 0, run.log[-6000:]
+    assert json.loads(step_output(run, "actions/train@", "stages-ran")) == ["train", "evaluate"]
+    assert json.loads(step_output(run, "actions/train@", "stages-skipped")) == ["prepare"]
+    # A pull request does not push (push-outputs is off): the remote is as the developer left it.
+    assert sorted(p.relative_to(remote) for p in remote.rglob("*") if p.is_file()) == objects_before
+
+    results = json.loads(step_output(run, "actions/metrics-report@", "results"))
+    assert results["base"].startswith(f"main ({base[:12]}")
+    assert results["gate"] == {"configured": True, "passed": True, "verdicts": results["gate"]["verdicts"]}
+    assert {p["name"]: (p["base"], p["head"]) for p in results["params"]} == {"train.C": (1.0, 0.05)}
+    accuracy = results["metrics"]["accuracy"]
+    assert accuracy["base"] is not None and accuracy["change"] == pytest.approx(accuracy["head"] - accuracy["base"])
+
+    [report] = {text for _, text in run.summaries("train/train/Train and report") if "Kaizen model report" in text}
+    assert report.startswith("<!-- kaizen-report:train -->\n## Kaizen model report: ✅ quality gate passed")
+    assert "| train.C | 1.0 | 0.05 |" in report
+    assert "better" in report or "worse" in report  # direction marks on gated metrics
+    assert "ℹ️ informational" in report  # roc_auc
+    assert report.count("```mermaid") >= 2  # metrics chart and the ROC curve
+    assert "Ran: `train`, `evaluate`. Skipped (unchanged): `prepare`." in report
+    [artifact] = run.artifacts.glob("*/model-report")
+    names = {p.relative_to(artifact).as_posix() for p in artifact.rglob("*") if p.is_file()}
+    assert {"report.md", "results.json", "plots/plots_roc_csv.svg", "plots/plots_roc_csv.png"} <= names
