@@ -110,12 +110,12 @@ def charts(project: Path, base: str | None) -> list[str]:
             blocks.append(confusion_table(title, head_text, x, y))
             continue
         points = read_points(head_text, x, y)
-        if len(points) > 1:
-            blocks.append(report.curve_chart(f"{title} (head)", x, y, points))
         base_text = pipeline.file_at(project, base, path) if base else None
         base_points = read_points(base_text, x, y) if base_text else []
-        if len(base_points) > 1:
-            blocks.append(report.curve_chart(f"{title} (base)", x, y, base_points))
+        if len(points) > 1 and len(base_points) > 1:
+            blocks.append(report.curve_chart(f"{title}: head (first line), base (second)", x, y, [points, base_points]))
+        elif len(points) > 1:
+            blocks.append(report.curve_chart(f"{title} (head)", x, y, [points]))
     return blocks
 
 

@@ -17,11 +17,12 @@ from kaizen.quality_gate import load_yaml_text
 RAN = re.compile(r"^Running stage '(?P<stage>[^']+)'", re.MULTILINE)
 SKIPPED = re.compile(r"^Stage '(?P<stage>[^']+)' (?:didn't change|is cached), (?:skipping|restoring)", re.MULTILINE)
 REMOTE_TROUBLE = re.compile(
-    r"(unable to connect|connection refused|could not connect|name or service not known|timed out|"
-    r"permission denied|authentication|access denied|invalidaccesskeyid|signaturedoesnotmatch|forbidden|"
-    r"no such file or directory: '.*remote|failed to (?:push|pull|fetch))",
+    r"(failed to connect|connect call failed|unable to connect|could not connect|connection refused|"
+    r"name or service not known|timed out|permission denied|authentication|access denied|invalidaccesskeyid|"
+    r"signaturedoesnotmatch|forbidden|nosuchbucket|credentials)",
     re.IGNORECASE,
 )
+MISSING_OBJECTS = re.compile(r"(missing-files|Checkout failed for following targets)", re.IGNORECASE)
 
 
 def dvc_env() -> dict[str, str]:
@@ -33,7 +34,8 @@ def dvc_env() -> dict[str, str]:
 @dataclass
 class Result:
     returncode: int
-    output: str
+    output: str  # stdout and stderr, for messages
+    stdout: str  # stdout alone, for --json
 
 
 def dvc(project: Path, *args: str, check: bool = True, echo: bool = True) -> Result:
@@ -49,7 +51,7 @@ def dvc(project: Path, *args: str, check: bool = True, echo: bool = True) -> Res
         print(output.rstrip(), flush=True)
     if check and completed.returncode != 0:
         raise InputError(explain_failure(args[0], output), title="dvc")
-    return Result(completed.returncode, output)
+    return Result(completed.returncode, output, completed.stdout)
 
 
 def explain_failure(verb: str, output: str) -> str:
@@ -63,6 +65,17 @@ def explain_failure(verb: str, output: str) -> str:
             "remote's URL and the credentials given to actions/dvc. Nothing was overwritten."
         )
     return f"dvc {verb} failed: {last}"
+
+
+def pull(project: Path) -> None:
+    """Pull what dvc.yaml and dvc.lock reference. Objects the remote does not have yet (a stage
+    never pushed) are fine: repro builds them. An unreachable or refusing remote is not."""
+    result = dvc(project, "pull", check=False)
+    if result.returncode == 0:
+        return
+    if REMOTE_TROUBLE.search(result.output) or not MISSING_OBJECTS.search(result.output):
+        raise InputError(explain_failure("pull", result.output), title="dvc")
+    print("some outputs are not on the remote yet; dvc repro will build them", flush=True)
 
 
 def require_pipeline(project: Path) -> None:
@@ -146,11 +159,11 @@ def file_at(project: Path, rev: str, path: str) -> str | None:
 
 
 def metrics_diff(project: Path, base: str) -> dict[str, dict[str, dict]]:
-    return json.loads(dvc(project, "metrics", "diff", base, "--json", "--all", echo=False).output or "{}")
+    return json.loads(dvc(project, "metrics", "diff", base, "--json", "--all", echo=False).stdout or "{}")
 
 
 def params_diff(project: Path, base: str) -> list[tuple[str, object, object]]:
-    data = json.loads(dvc(project, "params", "diff", base, "--json", echo=False).output or "{}")
+    data = json.loads(dvc(project, "params", "diff", base, "--json", echo=False).stdout or "{}")
     return [
         (name, change.get("old"), change.get("new"))
         for file_changes in data.values()
@@ -160,4 +173,4 @@ def params_diff(project: Path, base: str) -> list[tuple[str, object, object]]:
 
 def plots_diff(project: Path, base: str | None) -> dict:
     args = ["plots", "diff", *([base] if base else []), "--json"]
-    return json.loads(dvc(project, *args, echo=False).output or "{}")
+    return json.loads(dvc(project, *args, echo=False).stdout or "{}")

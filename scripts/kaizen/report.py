@@ -83,30 +83,34 @@ def metrics_chart(head: dict[str, float], base: dict[str, float] | None) -> str:
     return "\n".join(lines)
 
 
-def curve_chart(title: str, x_label: str, y_label: str, points: list[tuple[float, float]]) -> str:
-    """A curve as a Mermaid line chart, resampled onto an even grid of x (Mermaid's line
-    series are evenly spaced), taking for each x the last y at or before it."""
+def resample(points: list[tuple[float, float]], grid: list[float]) -> list[float]:
+    """For each x of the grid, the last y at or before it (curves such as ROC are steps)."""
     points = sorted(points)
-    low, high = points[0][0], points[-1][0]
-    step = (high - low) / (MAX_CHART_POINTS - 1) if high > low else 1
-    grid = [low + i * step for i in range(MAX_CHART_POINTS)]
     ys, index = [], 0
     for x in grid:
         while index + 1 < len(points) and points[index + 1][0] <= x + 1e-12:
             index += 1
         ys.append(points[index][1])
-    y_values = [p[1] for p in points]
-    return "\n".join(
-        [
-            "```mermaid",
-            "xychart-beta",
-            f'    title "{title}"',
-            f'    x-axis "{x_label}" {low:.4g} --> {high:.4g}',
-            f'    y-axis "{y_label}" {min(y_values):.4g} --> {max(y_values):.4g}',
-            "    line [" + ", ".join(f"{y:.4g}" for y in ys) + "]",
-            "```",
-        ]
-    )
+    return ys
+
+
+def curve_chart(title: str, x_label: str, y_label: str, series: list[list[tuple[float, float]]]) -> str:
+    """Curves as one Mermaid line chart. Mermaid spaces a line's values evenly, so every
+    curve is resampled onto the same even grid of x."""
+    xs = [x for points in series for x, _ in points]
+    ys = [y for points in series for _, y in points]
+    low, high = min(xs), max(xs)
+    step = (high - low) / (MAX_CHART_POINTS - 1) if high > low else 1
+    grid = [low + i * step for i in range(MAX_CHART_POINTS)]
+    lines = [
+        "```mermaid",
+        "xychart-beta",
+        f'    title "{title}"',
+        f'    x-axis "{x_label}" {low:.4g} --> {high:.4g}',
+        f'    y-axis "{y_label}" {min(ys):.4g} --> {max(ys):.4g}',
+    ]
+    lines += ["    line [" + ", ".join(f"{y:.4g}" for y in resample(points, grid)) + "]" for points in series]
+    return "\n".join([*lines, "```"])
 
 
 def build_markdown(data: ReportInput) -> str:

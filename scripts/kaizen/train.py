@@ -19,9 +19,7 @@ def run() -> int:
     remote = has_remote(project)
     if gha.bool_input("pull", True):
         if remote:
-            # Only what dvc.yaml and dvc.lock reference; objects the remote lacks (a stage that
-            # never ran on the default branch) are left for repro to build.
-            pipeline.dvc(project, "pull", "--allow-missing")
+            pipeline.pull(project)
         else:
             print("no DVC remote configured: nothing to pull", flush=True)
     result = pipeline.parse_repro(pipeline.dvc(project, "repro").output)

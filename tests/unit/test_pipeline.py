@@ -1,0 +1,180 @@
+"""The DVC-facing modules, against the real DVC command line on small repositories."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kaizen import dvc_setup, pipeline
+from kaizen.cli import main
+from kaizen.gha import InputError
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent  # the test environment holds the DVC that actions/dvc pins
+
+
+def test_repro_output_is_parsed_into_ran_and_skipped():
+    output = (
+        "Stage 'prepare' didn't change, skipping\nRunning stage 'train':\n> python -m train\n"
+        "Running stage 'evaluate':\nStage 'export' is cached, restoring\n"
+    )
+    result = pipeline.parse_repro(output)
+    assert (result.ran, result.skipped) == (["train", "evaluate"], ["prepare", "export"])
+
+
+def test_declared_metrics_of_the_example_project():
+    text = (ROOT / "example-project" / "dvc.yaml").read_text()
+    assert pipeline.declared_metrics(text) == [("metrics.json", False)]
+    assert pipeline.declared_metrics("metrics:\n  - eval/m.json\nstages: {}\n") == [("eval/m.json", True)]
+
+
+def test_remote_failures_are_explained():
+    message = pipeline.explain_failure("pull", "ERROR: failed to pull data from the cloud - Connection refused")
+    assert message.startswith("dvc pull: the DVC remote is unreachable or refused the credentials")
+    assert "Nothing was overwritten" in message
+    assert pipeline.explain_failure("repro", "ERROR: stage failed").startswith("dvc repro failed: ERROR: stage")
+
+
+def test_dvc_config_and_requirements(tmp_path):
+    (tmp_path / ".dvc").mkdir()
+    (tmp_path / ".dvc" / "config").write_text(
+        "[core]\n    remote = storage\n['remote \"storage\"']\n    url = s3://bucket/path\n"
+        "['remote \"backup\"']\n    url = /mnt/backup\n"
+    )
+    (tmp_path / ".dvc" / "config.local").write_text("['remote \"storage\"']\n    url = ssh://host/path\n")
+    default, urls = dvc_setup.read_config(tmp_path)
+    assert default == "storage" and urls == {"storage": "ssh://host/path", "backup": "/mnt/backup"}
+    assert [dvc_setup.scheme(u) for u in ("s3://b", "ssh://h/p", "/mnt/x")] == ["s3", "ssh", "local"]
+    pins = dvc_setup.requirements({"s3"})
+    assert [p.split("==")[0] for p in pins] == ["dvc", "vl-convert-python", "dvc-s3"]
+
+
+def test_remote_config_lines():
+    assert dvc_setup.parse_remote_config("access_key_id=AKIA\n\nsecret_access_key = s=cret\n") == [
+        ("access_key_id", "AKIA"),
+        ("secret_access_key", "s=cret"),
+    ]
+    with pytest.raises(InputError, match="^remote-config: line 1 is not key=value"):
+        dvc_setup.parse_remote_config("just-a-value")
+    with pytest.raises(InputError, match="^remote-config: line 1: 'Bad-Key' is not a DVC remote option"):
+        dvc_setup.parse_remote_config("Bad-Key=1")
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
+    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture()
+def project(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "example-project", repo, ignore=shutil.ignore_patterns("data", "models", "__pycache__"))
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "metrics.json").write_text('{"accuracy": 0.95, "f1": 0.94, "roc_auc": 0.99}\n')
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(repo))
+    monkeypatch.setenv("RUNNER_TEMP", str(tmp_path / "runner"))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "output"))
+    monkeypatch.setenv("DVC_SITE_CACHE_DIR", str(tmp_path / "site-cache"))
+    monkeypatch.setenv("PATH", f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    return repo
+
+
+def errors(capsys) -> list[str]:
+    return [line for line in capsys.readouterr().out.splitlines() if line.startswith("::error")]
+
+
+def test_report_against_the_base_branch(project, tmp_path, monkeypatch, capsys):
+    git(project, "checkout", "-qb", "feature")
+    (project / "params.yaml").write_text((project / "params.yaml").read_text().replace("C: 1.0", "C: 0.5"))
+    (project / "metrics.json").write_text('{"accuracy": 0.96, "f1": 0.94, "roc_auc": 0.99}\n')
+    monkeypatch.setenv("KAIZEN_BASE_REF", "main")
+    assert main(["metrics-report"]) == 0
+    results = json.loads((tmp_path / "runner" / "kaizen-report" / "results.json").read_text())
+    assert results["metrics"]["accuracy"]["base"] == 0.95 and results["metrics"]["accuracy"]["head"] == 0.96
+    assert results["params"] == [{"name": "train.C", "base": 1.0, "head": 0.5}]
+    assert "| train.C | 1.0 | 0.5 |" in (tmp_path / "summary.md").read_text()
+
+
+def test_gate_failure_fails_the_step_with_one_error(project, monkeypatch, capsys):
+    (project / "gate.yml").write_text("metrics:\n  accuracy: {direction: higher, min: 0.99}\n")
+    monkeypatch.setenv("KAIZEN_THRESHOLDS_FILE", "gate.yml")
+    assert main(["metrics-report"]) == 1
+    assert errors(capsys) == ["::error title=quality gate::quality gate: accuracy 0.95 is below the minimum 0.99"]
+    monkeypatch.setenv("KAIZEN_FAIL_ON_GATE", "false")
+    assert main(["metrics-report"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        (lambda p: (p / "dvc.yaml").unlink(), "::error title=working-directory::working-directory: no dvc.yaml"),
+        (
+            lambda p: (p / "metrics.json").write_text('{"accuracy": NaN}'),
+            "::error file=metrics.json,title=metrics::metrics.json: metric 'accuracy' is nan",
+        ),
+        (
+            lambda p: (p / "metrics.json").unlink(),
+            "::error file=metrics.json,title=metrics::metrics.json: metrics file not found",
+        ),
+        (
+            lambda p: (
+                (p / ".kaizen").mkdir()
+                or (p / ".kaizen" / "quality-gate.yml").write_text("metrics:\n  recall: {direction: higher}\n")
+            ),
+            "::error title=thresholds-file::thresholds-file names metrics the pipeline does not produce: recall",
+        ),
+    ],
+)
+def test_bad_input_gives_one_error_naming_the_file(project, capsys, setup, expected):
+    setup(project)
+    assert main(["metrics-report"]) == 1
+    [line] = errors(capsys)
+    assert line.startswith(expected)
+
+
+def test_a_base_whose_cached_metrics_cannot_be_loaded_is_an_error(project, monkeypatch, capsys):
+    dvc_yaml = (
+        (project / "dvc.yaml")
+        .read_text()
+        .replace("      - metrics.json:\n          cache: false\n", "      - metrics.json\n")
+    )
+    (project / "dvc.yaml").write_text(dvc_yaml)
+    (project / "dvc.lock").write_text(
+        "schema: '2.0'\nstages:\n  evaluate:\n    cmd: python -m x\n    outs:\n"
+        "    - path: metrics.json\n      md5: 0123456789abcdef0123456789abcdef\n"
+        "      size: 10\n"
+    )
+    (project / ".gitignore").write_text((project / ".gitignore").read_text() + "/metrics.json\n")  # as dvc does
+    git(project, "add", "-A")
+    git(project, "rm", "-q", "--cached", "metrics.json")
+    git(project, "commit", "-qm", "metrics now a cached output the base never pushed")
+    git(project, "checkout", "-qb", "feature")
+    monkeypatch.setenv("KAIZEN_BASE_REF", "main")
+    assert main(["metrics-report"]) == 1
+    [line] = errors(capsys)
+    assert "metrics.json: the base revision" in line and "refusing to report a diff against nothing" in line
+
+
+def test_unreachable_remote_is_one_clear_error(project, capsys):
+    subprocess.run(
+        ["dvc", "remote", "add", "-d", "storage", "ssh://127.0.0.1:1/nowhere"],
+        cwd=project,
+        check=True,
+        env={**os.environ, "DVC_NO_ANALYTICS": "1"},
+    )
+    assert main(["train"]) == 1
+    [line] = errors(capsys)
+    assert line.startswith("::error title=dvc::dvc pull: the DVC remote is unreachable or refused the credentials")

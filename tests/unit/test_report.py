@@ -1,0 +1,56 @@
+from kaizen import report
+from kaizen.quality_gate import Rule, evaluate
+
+
+def sample(**overrides) -> report.ReportInput:
+    rules = [Rule("accuracy", "higher", minimum=0.9, max_regression=0.01), Rule("loss", "lower")]
+    head, base = {"accuracy": 0.95, "loss": 0.30}, {"accuracy": 0.97, "loss": 0.35}
+    values = dict(
+        name="train",
+        head_label="abc123",
+        base_label="main (def456)",
+        head=head,
+        base=base,
+        rules=rules,
+        verdicts=evaluate(rules, head, base),
+        params=[("train.C", 1.0, 0.5)],
+        stages_ran=["train"],
+        stages_skipped=["prepare"],
+    )
+    values.update(overrides)
+    return report.ReportInput(**values)
+
+
+def test_markdown_has_marker_deltas_direction_params_gate_and_charts():
+    text = report.build_markdown(sample())
+    assert text.startswith("<!-- kaizen-report:train -->\n## Kaizen model report: ❌ quality gate failed")
+    assert "| accuracy | 0.97 | 0.95 | 🔴 ▼ -0.02 (-2.1%) worse | ❌ regressed by 0.02 (allowed 0.01) |" in text
+    assert "| loss | 0.35 | 0.3 | 🟢 ▼ -0.05 (-14.3%) better | ✅ |" in text
+    assert "| train.C | 1.0 | 0.5 |" in text
+    assert "Ran: `train`. Skipped (unchanged): `prepare`." in text
+    assert "**Why the gate failed:** `accuracy` regressed by 0.02 (allowed 0.01)" in text
+    assert "    bar [0.95, 0.3]" in text and "    line [0.97, 0.35]" in text
+
+
+def test_no_base_and_no_gate():
+    text = report.build_markdown(sample(base=None, base_label=None, rules=[], verdicts=[], params=[]))
+    assert "## Kaizen model report: no quality gate configured" in text
+    assert "against nothing (no base revision)" in text
+    assert "| accuracy | — | 0.95 | new |  |" in text
+    assert "No params changed." in text
+    assert "    line [" not in text
+
+
+def test_results_json_matches_the_markdown():
+    results = report.build_results(sample())
+    assert results["gate"]["passed"] is False
+    assert results["metrics"]["accuracy"]["change"] == 0.95 - 0.97
+    assert results["params"] == [{"name": "train.C", "base": 1.0, "head": 0.5}]
+
+
+def test_curves_are_resampled_as_steps_onto_one_grid():
+    chart = report.curve_chart("ROC", "fpr", "tpr", [[(0, 0), (0, 0.8), (0.5, 1.0), (1, 1)], [(0, 0), (1, 1)]])
+    lines = [line for line in chart.splitlines() if line.startswith("    line [")]
+    assert len(lines) == 2
+    head = [float(v) for v in lines[0][10:-1].split(", ")]
+    assert len(head) == report.MAX_CHART_POINTS and head[0] == 0.8 and head[10] == 1.0 and head[9] == 0.8
