@@ -6,9 +6,11 @@ PYTHON ?= python3
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements-dev.txt actions/lint/requirements.txt pyproject.toml
+$(VENV)/.installed: requirements-dev.txt actions/lint/requirements.txt actions/dvc/requirements.txt pyproject.toml \
+		package.json package-lock.json
 	@command -v shellcheck >/dev/null || { apt-get update -qq && apt-get install -y -qq shellcheck; }
-	@command -v node >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs; }
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+	npm ci --silent --no-audit --no-fund
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -r requirements-dev.txt

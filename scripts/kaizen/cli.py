@@ -18,6 +18,7 @@ ACTION_COMMANDS = {
     "dvc-setup": ("kaizen.dvc_setup", "install DVC and configure its remote (actions/dvc)"),
     "train": ("kaizen.train", "pull, reproduce what changed, push (actions/train)"),
     "metrics-report": ("kaizen.metrics_report", "metrics and params against the base, gate, charts"),
+    "pr-comment": ("kaizen.pr_comment", "create or update the sticky pull request comment"),
 }
 
 

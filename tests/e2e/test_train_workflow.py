@@ -2,17 +2,21 @@
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from kaizen.local import act, consumer
+from kaizen.local.github_api import GitHubAPIStandIn
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 ZERO_SHA = "0" * 40
+TOKEN = "ghs_e2e_secret_token_value"
+JOB = "train/train/Train and report"
 GATE = """\
 metrics:
   accuracy:
@@ -83,7 +87,7 @@ def trained_consumer(make_consumer, pipeline_python, tmp_path):
 
 
 def step_output(run: act.ActRun, step: str, name: str) -> str:
-    values = [value for _, key, value in run.outputs("train/train/Train and report", step=step) if key == name]
+    values = [value for _, key, value in run.outputs(JOB, step=step) if key == name]
     assert values, f"no output {name} from {step}"
     return values[-1]
 
@@ -103,39 +107,106 @@ def test_unchanged_pipeline_retrains_nothing(trained_consumer, sandbox):
     assert step_output(run, "actions/train@", "pushed") == "false"
 
 
-def test_pull_request_gets_a_report_against_the_base(trained_consumer, sandbox):
-    repo, base, remote = trained_consumer
-    consumer.git(repo, "checkout", "--quiet", "-b", "tune-c")
-    params = repo / "params.yaml"
-    params.write_text(params.read_text().replace("  C: 1.0", "  C: 0.05"))
-    head = consumer.commit_all(repo, "Regularise harder")
-    objects_before = sorted(p.relative_to(remote) for p in remote.rglob("*") if p.is_file())
-    payload = {
+def pull_request_payload(base: str, head: str) -> dict:
+    return {
+        "action": "synchronize",
         "number": 7,
         "pull_request": {"number": 7, "base": {"ref": "main", "sha": base}, "head": {"ref": "tune-c", "sha": head}},
         "repository": {"default_branch": "main", "full_name": "acme/consumer"},
     }
-    run = act.run_workflow(repo, "pull_request", sandbox, workflow="train.yml", payload=payload)
+
+
+def change_c(repo: Path, value: str) -> str:
+    params = repo / "params.yaml"
+    params.write_text(re.sub(r"  C: .*", f"  C: {value}", params.read_text()))
+    return consumer.commit_all(repo, f"C = {value}")
+
+
+def test_pull_request_gets_a_report_and_one_sticky_comment(trained_consumer, sandbox):
+    repo, base, remote = trained_consumer
+    consumer.git(repo, "checkout", "--quiet", "-b", "tune-c")
+    head = change_c(repo, "0.05")
+    objects_before = sorted(p.relative_to(remote) for p in remote.rglob("*") if p.is_file())
+    with GitHubAPIStandIn(TOKEN) as api:
+        run = act.run_workflow(
+            repo,
+            "pull_request",
+            sandbox,
+            workflow="train.yml",
+            payload=pull_request_payload(base, head),
+            env={"GITHUB_API_URL": api.url},
+            secrets={"GITHUB_TOKEN": TOKEN},
+        )
+        assert run.returncode == 0, run.log[-6000:]
+        assert json.loads(step_output(run, "actions/train@", "stages-ran")) == ["train", "evaluate"]
+        assert json.loads(step_output(run, "actions/train@", "stages-skipped")) == ["prepare"]
+        # A pull request does not push (push-outputs is off): the remote is as the developer left it.
+        assert sorted(p.relative_to(remote) for p in remote.rglob("*") if p.is_file()) == objects_before
+
+        results = json.loads(step_output(run, "actions/metrics-report@", "results"))
+        assert results["base"].startswith(f"main ({base[:12]}")
+        assert results["gate"]["configured"] and results["gate"]["passed"]
+        assert {p["name"]: (p["base"], p["head"]) for p in results["params"]} == {"train.C": (1.0, 0.05)}
+        accuracy = results["metrics"]["accuracy"]
+        assert accuracy["change"] == pytest.approx(accuracy["head"] - accuracy["base"])
+
+        [report] = {text for _, text in run.summaries(JOB) if "Kaizen model report" in text}
+        assert report.startswith("<!-- kaizen-report:train -->\n## Kaizen model report: ✅ quality gate passed")
+        assert "| train.C | 1.0 | 0.05 |" in report
+        assert re.search(
+            r"\| accuracy \| [0-9.]+ \| [0-9.]+ \| 🔴 ▼ -[0-9.]+ \(-[0-9.]+%\) worse \| ✅ ≥ 0.9 \|", report
+        )
+        assert "ℹ️ informational" in report  # roc_auc
+        assert report.count("```mermaid") >= 2  # metrics chart and the ROC curves
+        assert "Ran: `train`, `evaluate`. Skipped (unchanged): `prepare`." in report
+        [artifact] = run.artifacts.glob("*/model-report")
+        names = {p.relative_to(artifact).as_posix() for p in artifact.rglob("*") if p.is_file()}
+        assert {"report.md", "results.json", "plots/plots_roc_csv.svg", "plots/plots_roc_csv.png"} <= names
+
+        [comment] = api.state.comments[("acme", "consumer", 7)]
+        assert comment["body"] == report.rstrip("\n") + "\n"
+        assert step_output(run, "actions/pr-comment@", "action") == "created"
+
+        # Another push to the pull request: the same comment is updated, not duplicated.
+        second = change_c(repo, "10.0")
+        run = act.run_workflow(
+            repo,
+            "pull_request",
+            sandbox,
+            workflow="train.yml",
+            payload=pull_request_payload(base, second),
+            env={"GITHUB_API_URL": api.url},
+            secrets={"GITHUB_TOKEN": TOKEN},
+        )
+        assert run.returncode == 0, run.log[-6000:]
+        assert step_output(run, "actions/pr-comment@", "action") == "updated"
+        [updated] = api.state.comments[("acme", "consumer", 7)]
+        assert updated["id"] == comment["id"] and "| train.C | 1.0 | 10.0 |" in updated["body"]
+        assert api.problems() == []
+        assert [c.operation for c in api.state.calls if c.method != "GET"] == [
+            "issues/create-comment",
+            "issues/update-comment",
+        ]
+    assert TOKEN not in run.log
+
+
+def test_a_read_only_token_does_not_fail_the_run(trained_consumer, sandbox):
+    repo, base, _ = trained_consumer
+    consumer.git(repo, "checkout", "--quiet", "-b", "tune-c")
+    head = change_c(repo, "0.5")
+    with GitHubAPIStandIn(TOKEN) as api:
+        api.state.read_only = True
+        run = act.run_workflow(
+            repo,
+            "pull_request",
+            sandbox,
+            workflow="train.yml",
+            payload=pull_request_payload(base, head),
+            env={"GITHUB_API_URL": api.url},
+            secrets={"GITHUB_TOKEN": TOKEN},
+        )
     assert run.returncode == 0, run.log[-6000:]
-    assert json.loads(step_output(run, "actions/train@", "stages-ran")) == ["train", "evaluate"]
-    assert json.loads(step_output(run, "actions/train@", "stages-skipped")) == ["prepare"]
-    # A pull request does not push (push-outputs is off): the remote is as the developer left it.
-    assert sorted(p.relative_to(remote) for p in remote.rglob("*") if p.is_file()) == objects_before
-
-    results = json.loads(step_output(run, "actions/metrics-report@", "results"))
-    assert results["base"].startswith(f"main ({base[:12]}")
-    assert results["gate"] == {"configured": True, "passed": True, "verdicts": results["gate"]["verdicts"]}
-    assert {p["name"]: (p["base"], p["head"]) for p in results["params"]} == {"train.C": (1.0, 0.05)}
-    accuracy = results["metrics"]["accuracy"]
-    assert accuracy["base"] is not None and accuracy["change"] == pytest.approx(accuracy["head"] - accuracy["base"])
-
-    [report] = {text for _, text in run.summaries("train/train/Train and report") if "Kaizen model report" in text}
-    assert report.startswith("<!-- kaizen-report:train -->\n## Kaizen model report: ✅ quality gate passed")
-    assert "| train.C | 1.0 | 0.05 |" in report
-    assert "better" in report or "worse" in report  # direction marks on gated metrics
-    assert "ℹ️ informational" in report  # roc_auc
-    assert report.count("```mermaid") >= 2  # metrics chart and the ROC curve
-    assert "Ran: `train`, `evaluate`. Skipped (unchanged): `prepare`." in report
-    [artifact] = run.artifacts.glob("*/model-report")
-    names = {p.relative_to(artifact).as_posix() for p in artifact.rglob("*") if p.is_file()}
-    assert {"report.md", "results.json", "plots/plots_roc_csv.svg", "plots/plots_roc_csv.png"} <= names
+    assert step_output(run, "actions/pr-comment@", "action") == "skipped"
+    [warning] = [a for a in run.annotations("warning") if a.get("title") == "pr-comment"]
+    assert "Resource not accessible by integration" in warning["message"]
+    assert any("Kaizen model report" in text for _, text in run.summaries(JOB))

@@ -1,0 +1,133 @@
+"""A small client for GitHub's REST API (the calls Kaizen makes), on the standard library:
+retries on server errors and network faults, and waits out rate limits as GitHub asks."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+
+API_VERSION = "2022-11-28"
+NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
+MAX_WAIT_SECONDS = 120
+
+
+class GitHubError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"GitHub API {status}: {message}")
+        self.status = status
+        self.message = message
+
+
+class ReadOnlyToken(GitHubError):
+    """The token may not write here: a pull request from a fork, or missing permissions."""
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: object
+
+
+class GitHub:
+    def __init__(
+        self,
+        token: str,
+        api_url: str = "https://api.github.com",
+        *,
+        attempts: int = 4,
+        backoff: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not token:
+            raise GitHubError(401, "no token: pass the token input (default github.token)")
+        self.token = token
+        self.api_url = api_url.rstrip("/")
+        self.attempts = attempts
+        self.backoff = backoff
+        self.sleep = sleep
+        self.clock = clock
+
+    def _once(self, method: str, url: str, body) -> Response:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            url,
+            data=data,
+            method=method,
+            headers={
+                "Authorization": f"Bearer {self.token}",
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": API_VERSION,
+                "User-Agent": "kaizen-ci",
+                **({"Content-Type": "application/json"} if data is not None else {}),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                raw, status, headers = reply.read(), reply.status, dict(reply.headers)
+        except urllib.error.HTTPError as error:
+            raw, status, headers = error.read(), error.code, dict(error.headers)
+        headers = {key.lower(): value for key, value in headers.items()}
+        return Response(status, headers, json.loads(raw) if raw else None)
+
+    def rate_limit_wait(self, response: Response) -> float | None:
+        """Seconds GitHub asks us to wait, for a primary or secondary rate limit; else None."""
+        if response.status not in (403, 429):
+            return None
+        if "retry-after" in response.headers:
+            return float(response.headers["retry-after"])
+        if response.headers.get("x-ratelimit-remaining") == "0" and "x-ratelimit-reset" in response.headers:
+            return max(0.0, float(response.headers["x-ratelimit-reset"]) - self.clock()) + 1
+        return None
+
+    def request(self, method: str, path_or_url: str, body=None) -> Response:
+        url = path_or_url if path_or_url.startswith("http") else f"{self.api_url}{path_or_url}"
+        last = "no attempt"
+        for attempt in range(self.attempts):
+            try:
+                response = self._once(method, url, body)
+            except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+                last = f"network error: {getattr(error, 'reason', error)}"
+            else:
+                wait = self.rate_limit_wait(response)
+                if wait is not None:
+                    if wait > MAX_WAIT_SECONDS:
+                        raise GitHubError(response.status, f"rate limited for {wait:.0f}s more; try again later")
+                    self.sleep(wait)
+                    last = f"rate limited ({response.status})"
+                    continue
+                if response.status < 500:
+                    if response.status >= 400:
+                        message = (response.body or {}).get("message", "") if isinstance(response.body, dict) else ""
+                        cls = ReadOnlyToken if response.status == 403 else GitHubError
+                        raise cls(response.status, message or "request failed")
+                    return response
+                last = f"server error {response.status}"
+            if attempt + 1 < self.attempts:
+                self.sleep(self.backoff * 2**attempt)
+        raise GitHubError(502, f"{method} {url} failed after {self.attempts} attempts ({last})")
+
+    def paginate(self, path: str) -> list:
+        items, url = [], f"{self.api_url}{path}"
+        while url:
+            response = self.request("GET", url)
+            items += response.body or []
+            match = NEXT_LINK.search(response.headers.get("link", ""))
+            url = match.group(1) if match else None
+        return items
+
+    def upsert_comment(self, repository: str, number: int, marker: str, body: str) -> tuple[str, dict]:
+        """Create the pull request's comment carrying `marker`, or update it in place."""
+        comments = self.paginate(f"/repos/{repository}/issues/{number}/comments?per_page=100")
+        mine = [c for c in comments if marker in (c.get("body") or "")]
+        if mine:
+            updated = self.request("PATCH", f"/repos/{repository}/issues/comments/{mine[0]['id']}", {"body": body})
+            return "updated", updated.body
+        created = self.request("POST", f"/repos/{repository}/issues/{number}/comments", {"body": body})
+        return "created", created.body

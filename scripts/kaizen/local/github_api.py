@@ -1,0 +1,193 @@
+"""A local stand-in for the part of GitHub's REST API Kaizen uses (issue comments), on
+loopback. Every request and every response it sends is checked against GitHub's OpenAPI
+description; a request the real API would not accept is answered 422 and recorded."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from kaizen.local.openapi import GitHubRestAPI
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    operation: str
+    status: int
+    body: object
+    problems: list[str]
+
+
+@dataclass
+class State:
+    token: str
+    comments: dict[tuple[str, str, int], list[dict]] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    read_only: bool = False  # answer writes like GitHub does for a fork's read-only token
+    # Faults to answer the next requests with: (status, extra headers), e.g. (502, {}) or a
+    # rate limit (403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "<epoch>"}).
+    failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    next_id: int = 1000
+
+
+def user(login: str = "github-actions[bot]", number: int = 41898282) -> dict:
+    base = f"https://api.github.com/users/{login}"
+    return {
+        "login": login,
+        "id": number,
+        "node_id": f"MDM6Qm90{number}",
+        "avatar_url": "https://avatars.example/u",
+        "gravatar_id": "",
+        "url": base,
+        "html_url": f"https://github.com/apps/{login}",
+        "followers_url": f"{base}/followers",
+        "following_url": f"{base}/following{{/other_user}}",
+        "gists_url": f"{base}/gists{{/gist_id}}",
+        "starred_url": f"{base}/starred{{/owner}}{{/repo}}",
+        "subscriptions_url": f"{base}/subscriptions",
+        "organizations_url": f"{base}/orgs",
+        "repos_url": f"{base}/repos",
+        "events_url": f"{base}/events{{/privacy}}",
+        "received_events_url": f"{base}/received_events",
+        "type": "Bot",
+        "site_admin": False,
+    }
+
+
+class Handler(BaseHTTPRequestHandler):
+    api: GitHubRestAPI
+    state: State
+    lock: threading.Lock
+
+    def log_message(self, *args) -> None:  # quiet: the calls are recorded instead
+        pass
+
+    def _send(self, status: int, body, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        headers = {"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "4999", **(headers or {})}
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _handle(self) -> None:
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        with self.lock:
+            self._dispatch(url.path, dict(parse_qsl(url.query)), raw)
+
+    def _dispatch(self, path: str, query: dict[str, str], raw: bytes) -> None:
+        state, method = self.state, self.command
+        op = self.api.operation(method, path)
+        if op is None:
+            state.calls.append(Call(method, path, "", 404, None, [f"{method} {path} is not in GitHub's REST API"]))
+            return self._send(404, {"message": "Not Found"})
+        try:
+            body = json.loads(raw) if raw else None
+        except json.JSONDecodeError:
+            body, problems = raw.decode(errors="replace"), ["request body is not JSON"]
+        else:
+            problems = self.api.check_request(op, query, body)
+        if self.headers.get("Authorization") != f"Bearer {state.token}":
+            state.calls.append(Call(method, path, op.operation_id, 401, body, problems))
+            return self._send(401, {"message": "Bad credentials"})
+        if problems:
+            state.calls.append(Call(method, path, op.operation_id, 422, body, problems))
+            return self._send(422, {"message": "Validation Failed", "errors": problems})
+        if state.failures:
+            status, headers = state.failures.pop(0)
+            state.calls.append(Call(method, path, op.operation_id, status, body, []))
+            return self._send(
+                status, {"message": "API rate limit exceeded" if status in (403, 429) else "Server Error"}, headers
+            )
+        status, response, headers = self._respond(op, query, body)
+        response_problems = self.api.check_response(op, status, response)
+        state.calls.append(Call(method, path, op.operation_id, status, body, response_problems))
+        self._send(status, response, headers)
+
+    def _respond(self, op, query, body):
+        state, params = self.state, op.path_params
+        owner, repo = params["owner"], params["repo"]
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if op.operation_id == "issues/list-comments":
+            comments = state.comments.get((owner, repo, int(params["issue_number"])), [])
+            per_page, page = int(query.get("per_page", 30)), int(query.get("page", 1))
+            chunk = comments[(page - 1) * per_page : page * per_page]
+            headers = {}
+            if page * per_page < len(comments):
+                base = f"http://{self.headers['Host']}{urlsplit(self.path).path}"
+                headers["Link"] = f'<{base}?per_page={per_page}&page={page + 1}>; rel="next"'
+            return 200, chunk, headers
+        if state.read_only:
+            return (
+                403,
+                {
+                    "message": "Resource not accessible by integration",
+                    "documentation_url": "https://docs.github.com/rest",
+                },
+                {},
+            )
+        if op.operation_id == "issues/create-comment":
+            number = int(params["issue_number"])
+            state.next_id += 1
+            comment_id = state.next_id
+            comment = {
+                "id": comment_id,
+                "node_id": f"IC_{comment_id}",
+                "body": body["body"],
+                "user": user(),
+                "url": f"https://api.github.com/repos/{owner}/{repo}/issues/comments/{comment_id}",
+                "html_url": f"https://github.com/{owner}/{repo}/pull/{number}#issuecomment-{comment_id}",
+                "issue_url": f"https://api.github.com/repos/{owner}/{repo}/issues/{number}",
+                "created_at": now,
+                "updated_at": now,
+                "author_association": "NONE",
+            }
+            state.comments.setdefault((owner, repo, number), []).append(comment)
+            return 201, comment, {}
+        if op.operation_id == "issues/update-comment":
+            for comments in state.comments.values():
+                for comment in comments:
+                    if comment["id"] == int(params["comment_id"]):
+                        comment.update(body=body["body"], updated_at=now)
+                        return 200, comment, {}
+            return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, {}
+        return 404, {"message": f"{op.operation_id} is not implemented by the stand-in"}, {}
+
+    do_GET = do_POST = do_PATCH = do_DELETE = _handle
+
+
+class GitHubAPIStandIn:
+    """`with GitHubAPIStandIn(token) as api:` serves on api.url until the block ends."""
+
+    def __init__(self, token: str, description: GitHubRestAPI | None = None) -> None:
+        self.state = State(token=token)
+        handler = type(
+            "BoundHandler",
+            (Handler,),
+            {"api": description or GitHubRestAPI(), "state": self.state, "lock": threading.Lock()},
+        )
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> GitHubAPIStandIn:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def problems(self) -> list[str]:
+        return [f"{c.method} {c.path}: {p}" for c in self.state.calls for p in c.problems]

@@ -1,0 +1,99 @@
+"""Kaizen's GitHub client against the local API stand-in, both checked against GitHub's
+OpenAPI description (npm @octokit/openapi)."""
+
+import pytest
+
+from kaizen.github import GitHub, GitHubError, ReadOnlyToken
+from kaizen.local.github_api import GitHubAPIStandIn
+from kaizen.local.openapi import GitHubRestAPI
+
+TOKEN = "ghs_test_token"
+MARKER = "<!-- kaizen-report:train -->"
+
+
+@pytest.fixture(scope="module")
+def description():
+    return GitHubRestAPI()
+
+
+@pytest.fixture()
+def api(description):
+    with GitHubAPIStandIn(TOKEN, description) as server:
+        yield server
+    assert server.problems() == []
+
+
+def client(api, **kwargs) -> GitHub:
+    waits = kwargs.pop("waits", [])
+    return GitHub(TOKEN, api.url, sleep=waits.append, clock=lambda: 1_000_000.0, **kwargs)
+
+
+def test_the_comment_is_created_once_then_updated_in_place(api):
+    github = client(api)
+    action, first = github.upsert_comment("acme/consumer", 7, MARKER, f"{MARKER}\nrun 1")
+    assert action == "created"
+    action, second = github.upsert_comment("acme/consumer", 7, MARKER, f"{MARKER}\nrun 2")
+    assert (action, second["id"]) == ("updated", first["id"])
+    [comment] = api.state.comments[("acme", "consumer", 7)]
+    assert comment["body"].endswith("run 2")
+    assert [c.operation for c in api.state.calls] == [
+        "issues/list-comments",
+        "issues/create-comment",
+        "issues/list-comments",
+        "issues/update-comment",
+    ]
+
+
+def test_the_marker_is_found_beyond_the_first_page(api):
+    github = client(api)
+    for index in range(130):
+        github.request("POST", "/repos/acme/consumer/issues/7/comments", {"body": f"chatter {index}"})
+    github.request("POST", "/repos/acme/consumer/issues/7/comments", {"body": f"{MARKER}\nold report"})
+    action, _ = github.upsert_comment("acme/consumer", 7, MARKER, f"{MARKER}\nnew report")
+    assert action == "updated"
+    assert len(api.state.comments[("acme", "consumer", 7)]) == 131
+    pages = [c.path for c in api.state.calls if c.operation == "issues/list-comments"]
+    assert len(pages) == 2
+
+
+def test_server_errors_are_retried_with_backoff(api):
+    api.state.failures += [(502, {}), (503, {})]
+    waits = []
+    action, _ = client(api, waits=waits).upsert_comment("acme/consumer", 3, MARKER, MARKER)
+    assert action == "created" and waits == [1.0, 2.0]
+
+
+def test_rate_limits_are_waited_out_as_the_headers_say(api):
+    api.state.failures += [
+        (403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1000010"}),
+        (429, {"Retry-After": "3"}),
+    ]
+    waits = []
+    client(api, waits=waits).upsert_comment("acme/consumer", 3, MARKER, MARKER)
+    assert waits == [11.0, 3.0]
+
+
+def test_persistent_failure_is_an_error_after_the_attempts(api):
+    api.state.failures += [(500, {})] * 4
+    with pytest.raises(GitHubError, match="failed after 4 attempts"):
+        client(api).upsert_comment("acme/consumer", 3, MARKER, MARKER)
+
+
+def test_a_read_only_token_is_recognised(api):
+    api.state.read_only = True
+    with pytest.raises(ReadOnlyToken, match="Resource not accessible by integration"):
+        client(api).upsert_comment("acme/consumer", 3, MARKER, MARKER)
+
+
+def test_the_stand_in_rejects_what_github_would(api):
+    github = client(api)
+    with pytest.raises(GitHubError) as info:
+        github.request("POST", "/repos/acme/consumer/issues/7/comments", {"text": "wrong field"})
+    assert info.value.status == 422
+    assert api.problems() == [
+        "POST /repos/acme/consumer/issues/7/comments: request (body): 'body' is a required property"
+    ]
+    api.state.calls.clear()
+    with pytest.raises(GitHubError):
+        GitHub("wrong-token", api.url, sleep=lambda s: None).request("GET", "/repos/a/b/issues/1/comments")
+    assert api.state.calls[-1].status == 401
