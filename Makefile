@@ -9,6 +9,7 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt actions/lint/requirements.txt actions/dvc/requirements.txt pyproject.toml \
 		package.json package-lock.json
 	@command -v shellcheck >/dev/null || { apt-get update -qq && apt-get install -y -qq shellcheck; }
+	@test -x /usr/sbin/sshd || { apt-get update -qq && apt-get install -y -qq openssh-server; }
 	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
 	npm ci --silent --no-audit --no-fund
 	$(PYTHON) -m venv $(VENV)

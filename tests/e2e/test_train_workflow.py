@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kaizen.local import act, consumer
+from kaizen.local import act, consumer, services
 from kaizen.local.github_api import GitHubAPIStandIn
 
 pytestmark = pytest.mark.e2e
@@ -16,6 +16,7 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 ZERO_SHA = "0" * 40
 TOKEN = "ghs_e2e_secret_token_value"
+S3_SECRET = "kaizen-e2e-s3-secret"
 JOB = "train/train/Train and report"
 GATE = """\
 metrics:
@@ -71,19 +72,64 @@ def developer(repo: Path, bin_dir: Path, *args: str) -> str:
     return result.stdout
 
 
+@pytest.fixture(params=["local"])
+def remote_kind(request) -> str:
+    return request.param
+
+
 @pytest.fixture()
-def trained_consumer(make_consumer, pipeline_python, tmp_path):
-    """A consumer whose main branch holds a trained pipeline (dvc.lock, metrics) pushed to a
-    local-directory DVC remote, as a developer leaves it after `dvc repro && dvc push`."""
+def dvc_remote(remote_kind, tmp_path):
+    """(url, extra `dvc remote modify` settings, credentials as key=value lines, server) for a
+    DVC remote of the requested kind, really running on this machine."""
+    if remote_kind == "local":
+        yield str(tmp_path / "dvc-remote"), {}, {}, None
+    elif remote_kind == "ssh":
+        server = services.start_sshd(tmp_path / "sshd")
+        yield server.url(tmp_path / "dvc-remote"), {}, {"keyfile": str(server.key)}, server
+        server.stop()
+    else:
+        server = services.start_seaweedfs(tmp_path / "s3", "KAIZENACCESS", S3_SECRET)
+        yield (
+            f"s3://{server.bucket}/store",
+            {"endpointurl": server.endpoint},
+            {"access_key_id": server.access_key, "secret_access_key": server.secret_key},
+            server,
+        )
+        server.stop()
+
+
+@pytest.fixture()
+def trained_consumer(make_consumer, pipeline_python, dvc_remote, tmp_path):
+    """A consumer whose main branch holds a trained pipeline (dvc.lock, metrics) pushed to the
+    DVC remote, as a developer leaves it after `dvc repro && dvc push`. Credentials stay in the
+    developer's .dvc/config.local; the workflow gets them from a secret."""
+    url, settings, credentials, _ = dvc_remote
     repo = make_consumer(templates=("train.yml",))
     (repo / ".kaizen").mkdir()
     (repo / ".kaizen" / "quality-gate.yml").write_text(GATE)
-    remote = tmp_path / "dvc-remote"
-    developer(repo, pipeline_python, "remote", "add", "-d", "storage", str(remote))
+    developer(repo, pipeline_python, "remote", "add", "-d", "storage", url)
+    for key, value in settings.items():
+        developer(repo, pipeline_python, "remote", "modify", "storage", key, value)
+    for key, value in credentials.items():
+        developer(repo, pipeline_python, "remote", "modify", "--local", "storage", key, value)
     developer(repo, pipeline_python, "repro")
     developer(repo, pipeline_python, "push")
     base = consumer.commit_all(repo, "Train the model")
-    return repo, base, remote
+    secrets = {}
+    if credentials:
+        consumer.set_secrets(repo, "train.yml", {"dvc-remote-config": "DVC_REMOTE_CONFIG"})
+        secrets["DVC_REMOTE_CONFIG"] = "\n".join(f"{k}={v}" for k, v in credentials.items())
+        base = consumer.git(repo, "rev-parse", "HEAD")
+    return repo, base, secrets
+
+
+def cloud_status(repo: Path, bin_dir: Path) -> dict:
+    """What the remote lacks of the committed outputs, asked with the developer's credentials."""
+    return json.loads(developer(repo, bin_dir, "status", "--cloud", "--json") or "{}")
+
+
+def remote_url(repo: Path) -> str:
+    return re.search(r"url = (\S+)", (repo / ".dvc" / "config").read_text()).group(1)
 
 
 def step_output(run: act.ActRun, step: str, name: str) -> str:
@@ -92,19 +138,43 @@ def step_output(run: act.ActRun, step: str, name: str) -> str:
     return values[-1]
 
 
+@pytest.mark.parametrize("remote_kind", ["local", "ssh", "s3"], indirect=True)
 def test_unchanged_pipeline_retrains_nothing(trained_consumer, sandbox):
-    repo, base, _ = trained_consumer
+    repo, base, secrets = trained_consumer
     payload = {
         "ref": "refs/heads/main",
         "before": ZERO_SHA,
         "after": base,
         "repository": {"default_branch": "main", "full_name": "acme/consumer"},
     }
-    run = act.run_workflow(repo, "push", sandbox, workflow="train.yml", payload=payload)
+    run = act.run_workflow(repo, "push", sandbox, workflow="train.yml", payload=payload, secrets=secrets)
     assert run.returncode == 0, run.log[-6000:]
     assert json.loads(step_output(run, "actions/train@", "stages-ran")) == []
     assert json.loads(step_output(run, "actions/train@", "stages-skipped")) == ["prepare", "train", "evaluate"]
     assert step_output(run, "actions/train@", "pushed") == "false"
+    for value in secrets.values():
+        for line in value.splitlines():
+            assert line.split("=", 1)[1] not in run.log
+
+
+@pytest.mark.parametrize("remote_kind", ["s3"], indirect=True)
+def test_refused_credentials_are_one_clear_error(trained_consumer, sandbox, pipeline_python):
+    repo, base, secrets = trained_consumer
+    secrets = {"DVC_REMOTE_CONFIG": "access_key_id=KAIZENACCESS\nsecret_access_key=not-the-secret"}
+    payload = {
+        "ref": "refs/heads/main",
+        "before": ZERO_SHA,
+        "after": base,
+        "repository": {"default_branch": "main", "full_name": "acme/consumer"},
+    }
+    assert cloud_status(repo, pipeline_python) == {}  # everything the developer pushed is there
+    run = act.run_workflow(repo, "push", sandbox, workflow="train.yml", payload=payload, secrets=secrets)
+    assert run.returncode != 0
+    [error] = [a for a in run.annotations() if a["job"] == JOB]
+    assert error["title"] == "dvc"
+    assert error["message"].startswith("dvc pull: the DVC remote is unreachable or refused the credentials")
+    assert "not-the-secret" not in run.log
+    assert cloud_status(repo, pipeline_python) == {}  # and stays there
 
 
 def pull_request_payload(base: str, head: str) -> dict:
@@ -123,9 +193,10 @@ def change_c(repo: Path, value: str) -> str:
 
 
 def test_pull_request_gets_a_report_and_one_sticky_comment(trained_consumer, sandbox):
-    repo, base, remote = trained_consumer
+    repo, base, _ = trained_consumer
     consumer.git(repo, "checkout", "--quiet", "-b", "tune-c")
     head = change_c(repo, "0.05")
+    remote = Path(remote_url(repo))
     objects_before = sorted(p.relative_to(remote) for p in remote.rglob("*") if p.is_file())
     with GitHubAPIStandIn(TOKEN) as api:
         run = act.run_workflow(

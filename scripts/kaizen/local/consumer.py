@@ -83,3 +83,15 @@ def set_inputs(repo: Path, workflow: str, inputs: dict) -> None:
     block = "".join(f"      {key}: {json.dumps(value)}\n" for key, value in inputs.items())
     path.write_text(text.replace(marker, marker + "    with:\n" + block), encoding="utf-8")
     commit_all(repo, "Configure the caller")
+
+
+def set_secrets(repo: Path, workflow: str, secrets: dict[str, str]) -> None:
+    """Pass the caller's secrets (name in the reusable workflow -> repository secret) on."""
+    path = repo / ".github" / "workflows" / workflow
+    text = path.read_text(encoding="utf-8")
+    marker = f"    uses: {KAIZEN_REPOSITORY}/.github/workflows/{workflow}@v1\n"
+    if marker not in text:
+        raise ValueError(f"{path} does not call {KAIZEN_REPOSITORY}/.github/workflows/{workflow}@v1")
+    block = "".join(f"      {name}: ${{{{ secrets.{source} }}}}\n" for name, source in secrets.items())
+    path.write_text(text.replace(marker, marker + "    secrets:\n" + block), encoding="utf-8")
+    commit_all(repo, "Pass secrets to the reusable workflow")
