@@ -131,3 +131,6 @@ class GitHub:
             return "updated", updated.body
         created = self.request("POST", f"/repos/{repository}/issues/{number}/comments", {"body": body})
         return "created", created.body
+
+    def pull_request_head(self, repository: str, number: int) -> str:
+        return self.request("GET", f"/repos/{repository}/pulls/{number}").body["head"]["sha"]

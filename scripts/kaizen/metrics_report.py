@@ -140,6 +140,16 @@ def render_plots(project: Path, base: str | None, out_dir: Path) -> list[Path]:
     return written
 
 
+def write_pull_request(out_dir: Path) -> None:
+    """On pull requests, the number beside the report, for the fork-safe comment poster."""
+    event_path = os.environ.get("GITHUB_EVENT_PATH")
+    if os.environ.get("GITHUB_EVENT_NAME") != "pull_request" or not event_path:
+        return
+    pull = json.loads(Path(event_path).read_text(encoding="utf-8")).get("pull_request") or {}
+    if isinstance(pull.get("number"), int):
+        (out_dir / "pull-request.json").write_text(json.dumps({"number": pull["number"]}) + "\n", encoding="utf-8")
+
+
 def thresholds(project: Path) -> list[quality_gate.Rule]:
     given = gha.env_input("thresholds-file")
     path = project / (given or DEFAULT_THRESHOLDS)
@@ -182,6 +192,7 @@ def run() -> int:
     markdown = report.build_markdown(data)
     results = report.build_results(data)
     (out_dir / "report.md").write_text(markdown, encoding="utf-8")
+    write_pull_request(out_dir)
     (out_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     gha.add_summary(markdown)
     gha.set_output("report-file", str(out_dir / "report.md"))

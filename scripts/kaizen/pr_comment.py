@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -11,11 +12,24 @@ from kaizen.github import GitHub, GitHubError, ReadOnlyToken
 from kaizen.report import MARKER
 
 
+def number_from_file(path: str) -> str:
+    """The pull request number metrics-report wrote next to the report (pull-request.json)."""
+    if not path:
+        return ""
+    try:
+        number = json.loads(Path(path).read_text(encoding="utf-8")).get("number")
+    except (OSError, ValueError, AttributeError):
+        raise InputError(
+            f"pull-request-file: {path!r} is not the pull-request.json of a report", title="pull-request-file"
+        ) from None
+    return str(number) if isinstance(number, int) else ""
+
+
 def run() -> int:
     body_file = Path(gha.env_input("body-file"))
     if not body_file.is_file():
         raise InputError(f"body-file: {body_file.as_posix()!r} does not exist", title="body-file")
-    number_text = gha.env_input("pull-request")
+    number_text = gha.env_input("pull-request") or number_from_file(gha.env_input("pull-request-file"))
     if not number_text.isdigit():
         raise InputError(
             f"pull-request: {number_text!r} is not a pull request number; run on pull_request "
@@ -29,6 +43,17 @@ def run() -> int:
     repository = gha.env_input("repository") or os.environ.get("GITHUB_REPOSITORY", "")
     client = GitHub(os.environ.get("KAIZEN_TOKEN", ""), os.environ.get("GITHUB_API_URL", "https://api.github.com"))
     try:
+        expected_head = gha.env_input("head-sha")
+        if expected_head:
+            # The number came from an artifact a fork could write: comment only on the pull
+            # request whose head is the commit the triggering run built.
+            head = client.pull_request_head(repository, int(number_text))
+            if head != expected_head:
+                raise InputError(
+                    f"pull-request: #{number_text} has head {head[:12]}, not {expected_head[:12]}; "
+                    "refusing to comment on another pull request",
+                    title="pull-request",
+                )
         action, comment = client.upsert_comment(repository, int(number_text), marker, body)
     except ReadOnlyToken as error:
         # A fork's pull request gets a read-only token: the report stays in the step summary and

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -230,7 +231,7 @@ def test_pull_request_gets_a_report_and_one_sticky_comment(trained_consumer, san
         assert "ℹ️ informational" in report  # roc_auc
         assert report.count("```mermaid") >= 2  # metrics chart and the ROC curves
         assert "Ran: `train`, `evaluate`. Skipped (unchanged): `prepare`." in report
-        [artifact] = run.artifacts.glob("*/model-report")
+        artifact = run.artifacts / "model-report"
         names = {p.relative_to(artifact).as_posix() for p in artifact.rglob("*") if p.is_file()}
         assert {"report.md", "results.json", "plots/plots_roc_csv.svg", "plots/plots_roc_csv.png"} <= names
 
@@ -261,8 +262,15 @@ def test_pull_request_gets_a_report_and_one_sticky_comment(trained_consumer, san
     assert TOKEN not in run.log
 
 
-def test_a_read_only_token_does_not_fail_the_run(trained_consumer, sandbox):
+def test_fork_pull_request_is_commented_from_the_base_repository(trained_consumer, sandbox):
+    """A fork's read-only token: train.yml still passes and keeps the report in the summary and
+    the artifact; workflows/comment-from-fork.yml then posts it, but only on the pull request
+    whose head is the commit that was trained."""
     repo, base, _ = trained_consumer
+    shutil.copyfile(
+        consumer.TEMPLATES / "comment-from-fork.yml", repo / ".github" / "workflows" / "comment-from-fork.yml"
+    )
+    base = consumer.commit_all(repo, "Post reports of pull requests from forks")
     consumer.git(repo, "checkout", "--quiet", "-b", "tune-c")
     head = change_c(repo, "0.5")
     with GitHubAPIStandIn(TOKEN) as api:
@@ -276,8 +284,52 @@ def test_a_read_only_token_does_not_fail_the_run(trained_consumer, sandbox):
             env={"GITHUB_API_URL": api.url},
             secrets={"GITHUB_TOKEN": TOKEN},
         )
-    assert run.returncode == 0, run.log[-6000:]
-    assert step_output(run, "actions/pr-comment@", "action") == "skipped"
-    [warning] = [a for a in run.annotations("warning") if a.get("title") == "pr-comment"]
-    assert "Resource not accessible by integration" in warning["message"]
-    assert any("Kaizen model report" in text for _, text in run.summaries(JOB))
+        assert run.returncode == 0, run.log[-6000:]
+        assert step_output(run, "actions/pr-comment@", "action") == "skipped"
+        [warning] = [a for a in run.annotations("warning") if a.get("title") == "pr-comment"]
+        assert "Resource not accessible by integration" in warning["message"]
+        [report] = {text for _, text in run.summaries(JOB) if "Kaizen model report" in text}
+        assert json.loads((run.artifacts / "model-report" / "pull-request.json").read_text()) == {"number": 7}
+        assert ("acme", "consumer", 7) not in api.state.comments
+
+        api.state.read_only = False
+        consumer.git(repo, "checkout", "--quiet", "main")
+        trained = {
+            "workflow_run": {
+                "id": int(run.run_id),
+                "event": "pull_request",
+                "head_sha": head,
+                "conclusion": "success",
+                "name": "train",
+            },
+            "repository": {"default_branch": "main", "full_name": "acme/consumer"},
+        }
+        # The artifact names a pull request whose head is another commit: nothing is posted.
+        api.state.pulls[("acme", "consumer", 7)] = base
+        refused = act.run_workflow(
+            repo,
+            "workflow_run",
+            sandbox,
+            workflow="comment-from-fork.yml",
+            payload=trained,
+            env={"GITHUB_API_URL": api.url},
+            secrets={"GITHUB_TOKEN": TOKEN},
+        )
+        assert refused.returncode != 0
+        assert any("refusing to comment on another pull request" in a["message"] for a in refused.annotations())
+        assert ("acme", "consumer", 7) not in api.state.comments
+
+        api.state.pulls[("acme", "consumer", 7)] = head
+        posted = act.run_workflow(
+            repo,
+            "workflow_run",
+            sandbox,
+            workflow="comment-from-fork.yml",
+            payload=trained,
+            env={"GITHUB_API_URL": api.url},
+            secrets={"GITHUB_TOKEN": TOKEN},
+        )
+        assert posted.returncode == 0, posted.log[-6000:]
+        [comment] = api.state.comments[("acme", "consumer", 7)]
+        assert comment["body"] == report.rstrip("\n") + "\n"
+        assert api.problems() == []

@@ -23,6 +23,7 @@ KAIZEN_ROOT = Path(__file__).resolve().parents[3]
 KAIZEN_REPOSITORY = "kaizen-ci/kaizen"
 STANDINS = Path(__file__).resolve().parent / "standins"
 USES = re.compile(r"^\s*(?:-\s*)?uses:\s*['\"]?(?P<target>[^@\s'\"#]+)@(?P<ref>[^\s'\"#]+)", re.MULTILINE)
+FIRST_RUN_ID = 1001
 DEFAULT_LABELS = ("ubuntu-latest", "ubuntu-24.04", "self-hosted", "linux", "x64", "gpu")
 
 
@@ -126,7 +127,8 @@ class JobResult:
 @dataclass
 class ActRun:
     returncode: int
-    artifacts: Path
+    artifacts: Path  # the artifacts this run uploaded, one folder per name
+    run_id: str = ""
     records: list[dict] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -233,13 +235,15 @@ def run_workflow(
     for label in labels:
         command += ["-P", f"{label}=-self-hosted"]
     command += local_repository_args(consumer, snapshot_source(kaizen_root, sandbox.root / "kaizen-source"))
-    # act numbers every run 1, so each run gets its own artifact store.
-    artifact_dir = sandbox.artifacts / f"run-{len(list(sandbox.artifacts.iterdir())) + 1}"
+    # act numbers every run 1; the artifact stand-ins use an id of the harness's own instead.
+    run_id = str(FIRST_RUN_ID + len(list(sandbox.artifacts.iterdir())))
+    artifact_dir = sandbox.artifacts / run_id
     artifact_dir.mkdir()
     harness_env = {
         "KAIZEN_STANDIN_REPOS": json.dumps({repository: str(consumer)}),
         "KAIZEN_STANDIN_CACHE_DIR": str(sandbox.cache),
-        "KAIZEN_STANDIN_ARTIFACT_DIR": str(artifact_dir),
+        "KAIZEN_STANDIN_ARTIFACT_ROOT": str(sandbox.artifacts),
+        "KAIZEN_STANDIN_RUN_ID": run_id,
         "KAIZEN_STANDIN_UV": uv_binary(),
         "KAIZEN_STANDIN_TOOLKIT": str(STANDINS / "lib" / "toolkit.js"),
         "PYENV_ROOT": pyenv_root(),
@@ -258,7 +262,7 @@ def run_workflow(
     }
     process_env.pop("GITHUB_ACTIONS", None)
     process_env.pop("PYTHONPATH", None)
-    run = ActRun(returncode=-1, artifacts=artifact_dir)
+    run = ActRun(returncode=-1, artifacts=artifact_dir, run_id=run_id)
     started = time.monotonic()
     with subprocess.Popen(
         command, cwd=consumer, env=process_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1

@@ -33,6 +33,7 @@ class State:
     # Faults to answer the next requests with: (status, extra headers), e.g. (502, {}) or a
     # rate limit (403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "<epoch>"}).
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    pulls: dict[tuple[str, str, int], str] = field(default_factory=dict)  # open pull requests -> head SHA
     next_id: int = 1000
 
 
@@ -128,6 +129,11 @@ class Handler(BaseHTTPRequestHandler):
                 base = f"http://{self.headers['Host']}{urlsplit(self.path).path}"
                 headers["Link"] = f'<{base}?per_page={per_page}&page={page + 1}>; rel="next"'
             return 200, chunk, headers
+        if op.operation_id == "pulls/get":
+            key = (owner, repo, int(params["pull_number"]))
+            if key not in state.pulls:
+                return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, {}
+            return 200, self.api.pull_request(owner, repo, key[2], state.pulls[key]), {}
         if state.read_only:
             return (
                 403,

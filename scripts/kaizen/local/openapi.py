@@ -56,6 +56,7 @@ class GitHubRestAPI:
         self.version = document["info"]["version"]
         self.paths = document["paths"]
         self.shared_parameters = document["components"].get("parameters", {})
+        self.examples = document["components"].get("examples", {})
         converted = {
             "components": to_json_schema(document["components"]),
             "paths": to_json_schema(copy.deepcopy(document["paths"])),
@@ -129,3 +130,17 @@ class GitHubRestAPI:
             "paths", op.template, op.method, "responses", str(status), "content", "application/json", "schema"
         )
         return [f"response {p}" for p in self._errors(location, body)]
+
+    def pull_request(self, owner: str, repo: str, number: int, head_sha: str) -> dict:
+        """A pull request as GET /repos/{owner}/{repo}/pulls/{number} returns it, built from the
+        description's own example (whose requested_teams lack a required field)."""
+        pull = copy.deepcopy(self.examples["pull-request"]["value"])
+        pull.update(
+            number=number,
+            state="open",
+            requested_teams=[],
+            url=f"https://api.github.com/repos/{owner}/{repo}/pulls/{number}",
+            html_url=f"https://github.com/{owner}/{repo}/pull/{number}",
+        )
+        pull["head"]["sha"] = head_sha
+        return pull

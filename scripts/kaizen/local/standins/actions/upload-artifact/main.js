@@ -1,6 +1,6 @@
 // actions/upload-artifact stand-in: copies the files into
-// $KAIZEN_STANDIN_ARTIFACT_DIR/<run id>/<name>/, keeping their paths relative to the
-// common root like the real action does.
+// $KAIZEN_STANDIN_ARTIFACT_ROOT/<run id>/<name>/, keeping their paths relative to the
+// common root like the real action does. The harness gives each run its own id.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -44,8 +44,8 @@ function commonRoot(dirs) {
 core.run(() => {
   const name = core.getInput('name') || 'artifact';
   if (/["':<>|*?\\/\r\n]/.test(name)) throw new Error(`The artifact name is not valid: ${name}`);
-  const store = process.env.KAIZEN_STANDIN_ARTIFACT_DIR;
-  if (!store) throw new Error('KAIZEN_STANDIN_ARTIFACT_DIR is not set: the local harness sets it');
+  const store = process.env.KAIZEN_STANDIN_ARTIFACT_ROOT;
+  if (!store) throw new Error('KAIZEN_STANDIN_ARTIFACT_ROOT is not set: the local harness sets it');
   const { files, root } = collect(core.getInput('path', { required: true }), core.getBooleanInput('include-hidden-files'));
   if (!files.length) {
     const mode = core.getInput('if-no-files-found') || 'warn';
@@ -55,7 +55,7 @@ core.run(() => {
     else core.info(message);
     return;
   }
-  const target = path.join(store, process.env.GITHUB_RUN_ID || 'run', name);
+  const target = path.join(store, process.env.KAIZEN_STANDIN_RUN_ID || 'run', name);
   if (fs.existsSync(target)) {
     if (!core.getBooleanInput('overwrite')) {
       throw new Error(`Failed to CreateArtifact: Received non-retryable error: Failed request: (409) Conflict: an artifact with this name already exists on the workflow run`);

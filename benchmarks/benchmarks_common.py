@@ -1,0 +1,50 @@
+"""What the benchmark scripts share: the machine's description and act's step timings."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+
+from kaizen.local import act  # noqa: E402
+
+STEP_DONE = re.compile(r"Success - Main (?P<step>.+?) \[(?P<duration>[0-9.]+)(?P<unit>ms|s|m)")
+
+
+def step_seconds(run: act.ActRun, step: str) -> list[float]:
+    """Durations of every successful step with that name, from act's log lines."""
+    found = []
+    for record in run.records:
+        match = STEP_DONE.search(str(record.get("msg", "")))
+        if match and match["step"] == step:
+            value = float(match["duration"])
+            found.append(value / 1000 if match["unit"] == "ms" else value * 60 if match["unit"] == "m" else value)
+    return found
+
+
+def machine() -> dict:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kb = int(
+        next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    )
+    act_version = subprocess.run([act.act_binary(), "--version"], capture_output=True, text=True).stdout.strip()
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "act": act_version,
+    }

@@ -1,0 +1,91 @@
+"""A consumer's DVC project as a developer leaves it: trained with `dvc repro`, outputs pushed
+to the remote, dvc.lock and metrics committed. The starting point of train.yml runs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from kaizen.local import act, consumer
+
+KAIZEN_ROOT = act.KAIZEN_ROOT
+
+
+def developer_python(dest: Path, python_version: str = "3.12") -> Path:
+    """A virtual environment with the example project's dependencies and the DVC that
+    actions/dvc pins; returns its bin folder."""
+    uv = act.uv_binary()
+    candidates = sorted(Path(act.pyenv_root()).glob(f"versions/{python_version}.*/bin/python3"))
+    if not candidates:
+        raise act.HarnessError(f"no Python {python_version} under {act.pyenv_root()}/versions")
+    if not (dest / "bin" / "dvc").is_file():
+        subprocess.run([uv, "venv", "--quiet", "--python", str(candidates[-1]), str(dest)], check=True)
+        subprocess.run(
+            [
+                uv,
+                "pip",
+                "install",
+                "--quiet",
+                "--python",
+                str(dest / "bin" / "python"),
+                "-r",
+                str(KAIZEN_ROOT / "example-project" / "requirements.txt"),
+                "-r",
+                str(KAIZEN_ROOT / "actions" / "dvc" / "requirements.txt"),
+                str(KAIZEN_ROOT / "example-project"),
+            ],
+            check=True,
+        )
+    return dest / "bin"
+
+
+def dvc(repo: Path, bin_dir: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "DVC_NO_ANALYTICS": "1",
+        "DVC_SITE_CACHE_DIR": str(repo.parent / "dvc-site-cache"),
+    }
+    env.pop("PYTHONPATH", None)
+    result = subprocess.run([str(bin_dir / "dvc"), *args], cwd=repo, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"dvc {' '.join(args)} failed: {result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def train_and_push(
+    repo: Path,
+    bin_dir: Path,
+    url: str,
+    settings: dict[str, str] | None = None,
+    credentials: dict[str, str] | None = None,
+) -> str:
+    """Point the project at a remote, reproduce, push and commit; returns the commit.
+    Credentials stay in .dvc/config.local, as a developer's would."""
+    dvc(repo, bin_dir, "remote", "add", "-d", "storage", url)
+    for key, value in (settings or {}).items():
+        dvc(repo, bin_dir, "remote", "modify", "storage", key, value)
+    for key, value in (credentials or {}).items():
+        dvc(repo, bin_dir, "remote", "modify", "--local", "storage", key, value)
+    dvc(repo, bin_dir, "repro")
+    dvc(repo, bin_dir, "push")
+    return consumer.commit_all(repo, "Train the model")
+
+
+def push_payload(after: str, before: str = "0" * 40) -> dict:
+    return {
+        "ref": "refs/heads/main",
+        "before": before,
+        "after": after,
+        "repository": {"default_branch": "main", "full_name": "acme/consumer"},
+    }
+
+
+def pull_request_payload(base: str, head: str, number: int = 7, branch: str = "tune-c") -> dict:
+    return {
+        "action": "synchronize",
+        "number": number,
+        "pull_request": {"number": number, "base": {"ref": "main", "sha": base}, "head": {"ref": branch, "sha": head}},
+        "repository": {"default_branch": "main", "full_name": "acme/consumer"},
+    }
