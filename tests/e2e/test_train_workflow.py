@@ -1,21 +1,17 @@
 """train.yml through act from a consumer repository, with a DVC remote on this machine."""
 
 import json
-import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from kaizen.local import act, consumer, services
+from kaizen.local import act, consumer, services, training
 from kaizen.local.github_api import GitHubAPIStandIn
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-ZERO_SHA = "0" * 40
 TOKEN = "ghs_e2e_secret_token_value"
 S3_SECRET = "kaizen-e2e-s3-secret"
 JOB = "train/train/Train and report"
@@ -37,40 +33,7 @@ metrics:
 @pytest.fixture(scope="session")
 def pipeline_python(tmp_path_factory) -> Path:
     """A developer's environment for the example project, with the DVC that actions/dvc pins."""
-    venv = tmp_path_factory.mktemp("pipeline-venv") / "venv"
-    uv = act.uv_binary()
-    [python] = sorted(Path(act.pyenv_root()).glob("versions/3.12.*/bin/python3"))[-1:]
-    subprocess.run([uv, "venv", "--quiet", "--python", str(python), str(venv)], check=True)
-    subprocess.run(
-        [
-            uv,
-            "pip",
-            "install",
-            "--quiet",
-            "--python",
-            str(venv / "bin" / "python"),
-            "-r",
-            str(ROOT / "example-project" / "requirements.txt"),
-            "-r",
-            str(ROOT / "actions" / "dvc" / "requirements.txt"),
-            str(ROOT / "example-project"),
-        ],
-        check=True,
-    )
-    return venv / "bin"
-
-
-def developer(repo: Path, bin_dir: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "PATH": f"{bin_dir}:{os.environ['PATH']}",
-        "DVC_NO_ANALYTICS": "1",
-        "DVC_SITE_CACHE_DIR": str(repo.parent / "dvc-site-cache"),
-    }
-    env.pop("PYTHONPATH", None)
-    result = subprocess.run([str(bin_dir / "dvc"), *args], cwd=repo, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    return training.developer_python(tmp_path_factory.mktemp("pipeline-venv") / "venv")
 
 
 @pytest.fixture(params=["local"])
@@ -108,14 +71,7 @@ def trained_consumer(make_consumer, pipeline_python, dvc_remote, tmp_path):
     repo = make_consumer(templates=("train.yml",))
     (repo / ".kaizen").mkdir()
     (repo / ".kaizen" / "quality-gate.yml").write_text(GATE)
-    developer(repo, pipeline_python, "remote", "add", "-d", "storage", url)
-    for key, value in settings.items():
-        developer(repo, pipeline_python, "remote", "modify", "storage", key, value)
-    for key, value in credentials.items():
-        developer(repo, pipeline_python, "remote", "modify", "--local", "storage", key, value)
-    developer(repo, pipeline_python, "repro")
-    developer(repo, pipeline_python, "push")
-    base = consumer.commit_all(repo, "Train the model")
+    base = training.train_and_push(repo, pipeline_python, url, settings, credentials)
     secrets = {}
     if credentials:
         consumer.set_secrets(repo, "train.yml", {"dvc-remote-config": "DVC_REMOTE_CONFIG"})
@@ -126,7 +82,7 @@ def trained_consumer(make_consumer, pipeline_python, dvc_remote, tmp_path):
 
 def cloud_status(repo: Path, bin_dir: Path) -> dict:
     """What the remote lacks of the committed outputs, asked with the developer's credentials."""
-    return json.loads(developer(repo, bin_dir, "status", "--cloud", "--json") or "{}")
+    return json.loads(training.dvc(repo, bin_dir, "status", "--cloud", "--json") or "{}")
 
 
 def remote_url(repo: Path) -> str:
@@ -142,12 +98,7 @@ def step_output(run: act.ActRun, step: str, name: str) -> str:
 @pytest.mark.parametrize("remote_kind", ["local", "ssh", "s3"], indirect=True)
 def test_unchanged_pipeline_retrains_nothing(trained_consumer, sandbox):
     repo, base, secrets = trained_consumer
-    payload = {
-        "ref": "refs/heads/main",
-        "before": ZERO_SHA,
-        "after": base,
-        "repository": {"default_branch": "main", "full_name": "acme/consumer"},
-    }
+    payload = training.push_payload(base)
     run = act.run_workflow(repo, "push", sandbox, workflow="train.yml", payload=payload, secrets=secrets)
     assert run.returncode == 0, run.log[-6000:]
     assert json.loads(step_output(run, "actions/train@", "stages-ran")) == []
@@ -162,12 +113,7 @@ def test_unchanged_pipeline_retrains_nothing(trained_consumer, sandbox):
 def test_refused_credentials_are_one_clear_error(trained_consumer, sandbox, pipeline_python):
     repo, base, secrets = trained_consumer
     secrets = {"DVC_REMOTE_CONFIG": "access_key_id=KAIZENACCESS\nsecret_access_key=not-the-secret"}
-    payload = {
-        "ref": "refs/heads/main",
-        "before": ZERO_SHA,
-        "after": base,
-        "repository": {"default_branch": "main", "full_name": "acme/consumer"},
-    }
+    payload = training.push_payload(base)
     assert cloud_status(repo, pipeline_python) == {}  # everything the developer pushed is there
     run = act.run_workflow(repo, "push", sandbox, workflow="train.yml", payload=payload, secrets=secrets)
     assert run.returncode != 0
@@ -178,41 +124,36 @@ def test_refused_credentials_are_one_clear_error(trained_consumer, sandbox, pipe
     assert cloud_status(repo, pipeline_python) == {}  # and stays there
 
 
-def pull_request_payload(base: str, head: str) -> dict:
-    return {
-        "action": "synchronize",
-        "number": 7,
-        "pull_request": {"number": 7, "base": {"ref": "main", "sha": base}, "head": {"ref": "tune-c", "sha": head}},
-        "repository": {"default_branch": "main", "full_name": "acme/consumer"},
-    }
-
-
 def change_c(repo: Path, value: str) -> str:
     params = repo / "params.yaml"
     params.write_text(re.sub(r"  C: .*", f"  C: {value}", params.read_text()))
     return consumer.commit_all(repo, f"C = {value}")
 
 
-def test_pull_request_gets_a_report_and_one_sticky_comment(trained_consumer, sandbox):
-    repo, base, _ = trained_consumer
+@pytest.mark.parametrize("remote_kind", ["local", "ssh", "s3"], indirect=True)
+def test_pull_request_gets_a_report_and_one_sticky_comment(trained_consumer, sandbox, remote_kind):
+    repo, base, secrets = trained_consumer
     consumer.git(repo, "checkout", "--quiet", "-b", "tune-c")
     head = change_c(repo, "0.05")
-    remote = Path(remote_url(repo))
+    remote = Path(remote_url(repo))  # a folder for the local remote, listed before and after
     objects_before = sorted(p.relative_to(remote) for p in remote.rglob("*") if p.is_file())
+    assert objects_before or remote_kind != "local"
+    secrets = {**secrets, "GITHUB_TOKEN": TOKEN}
     with GitHubAPIStandIn(TOKEN) as api:
         run = act.run_workflow(
             repo,
             "pull_request",
             sandbox,
             workflow="train.yml",
-            payload=pull_request_payload(base, head),
+            payload=training.pull_request_payload(base, head),
             env={"GITHUB_API_URL": api.url},
-            secrets={"GITHUB_TOKEN": TOKEN},
+            secrets=secrets,
         )
         assert run.returncode == 0, run.log[-6000:]
         assert json.loads(step_output(run, "actions/train@", "stages-ran")) == ["train", "evaluate"]
         assert json.loads(step_output(run, "actions/train@", "stages-skipped")) == ["prepare"]
         # A pull request does not push (push-outputs is off): the remote is as the developer left it.
+        assert step_output(run, "actions/train@", "pushed") == "false"
         assert sorted(p.relative_to(remote) for p in remote.rglob("*") if p.is_file()) == objects_before
 
         results = json.loads(step_output(run, "actions/metrics-report@", "results"))
@@ -246,9 +187,9 @@ def test_pull_request_gets_a_report_and_one_sticky_comment(trained_consumer, san
             "pull_request",
             sandbox,
             workflow="train.yml",
-            payload=pull_request_payload(base, second),
+            payload=training.pull_request_payload(base, second),
             env={"GITHUB_API_URL": api.url},
-            secrets={"GITHUB_TOKEN": TOKEN},
+            secrets=secrets,
         )
         assert run.returncode == 0, run.log[-6000:]
         assert step_output(run, "actions/pr-comment@", "action") == "updated"
@@ -280,7 +221,7 @@ def test_fork_pull_request_is_commented_from_the_base_repository(trained_consume
             "pull_request",
             sandbox,
             workflow="train.yml",
-            payload=pull_request_payload(base, head),
+            payload=training.pull_request_payload(base, head),
             env={"GITHUB_API_URL": api.url},
             secrets={"GITHUB_TOKEN": TOKEN},
         )
