@@ -24,6 +24,7 @@ IGNORED = shutil.ignore_patterns(
     "models",
     "tmp",
     "cache",
+    "build",
 )
 
 
@@ -73,25 +74,31 @@ def create_consumer(
     return dest
 
 
-def set_inputs(repo: Path, workflow: str, inputs: dict) -> None:
-    """Give a caller workflow copied from workflows/ a `with:` block, as a user would, and commit."""
+def _add_to_call(repo: Path, workflow: str, key: str, lines: list[str], message: str) -> None:
+    """Add a `with:` or `secrets:` block under the caller's `uses:` of a Kaizen workflow, and commit."""
     path = repo / ".github" / "workflows" / workflow
     text = path.read_text(encoding="utf-8")
     marker = f"    uses: {KAIZEN_REPOSITORY}/.github/workflows/{workflow}@v1\n"
     if marker not in text:
         raise ValueError(f"{path} does not call {KAIZEN_REPOSITORY}/.github/workflows/{workflow}@v1")
-    block = "".join(f"      {key}: {json.dumps(value)}\n" for key, value in inputs.items())
-    path.write_text(text.replace(marker, marker + "    with:\n" + block), encoding="utf-8")
-    commit_all(repo, "Configure the caller")
+    block = "".join(f"      {line}\n" for line in lines)
+    path.write_text(text.replace(marker, f"{marker}    {key}:\n{block}"), encoding="utf-8")
+    commit_all(repo, message)
+
+
+def set_inputs(repo: Path, workflow: str, inputs: dict) -> None:
+    """Give a caller workflow copied from workflows/ a `with:` block, as a user would."""
+    _add_to_call(
+        repo, workflow, "with", [f"{key}: {json.dumps(value)}" for key, value in inputs.items()], "Configure the caller"
+    )
 
 
 def set_secrets(repo: Path, workflow: str, secrets: dict[str, str]) -> None:
     """Pass the caller's secrets (name in the reusable workflow -> repository secret) on."""
-    path = repo / ".github" / "workflows" / workflow
-    text = path.read_text(encoding="utf-8")
-    marker = f"    uses: {KAIZEN_REPOSITORY}/.github/workflows/{workflow}@v1\n"
-    if marker not in text:
-        raise ValueError(f"{path} does not call {KAIZEN_REPOSITORY}/.github/workflows/{workflow}@v1")
-    block = "".join(f"      {name}: ${{{{ secrets.{source} }}}}\n" for name, source in secrets.items())
-    path.write_text(text.replace(marker, marker + "    secrets:\n" + block), encoding="utf-8")
-    commit_all(repo, "Pass secrets to the reusable workflow")
+    _add_to_call(
+        repo,
+        workflow,
+        "secrets",
+        [f"{name}: ${{{{ secrets.{source} }}}}" for name, source in secrets.items()],
+        "Pass secrets to the reusable workflow",
+    )
