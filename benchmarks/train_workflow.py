@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from benchmarks_common import machine, step_seconds  # noqa: E402
 
 from kaizen.local import act, consumer, training  # noqa: E402
+from kaizen.local.github_api import GitHubAPIStandIn  # noqa: E402
 
 
 def main() -> int:
@@ -51,13 +52,16 @@ def main() -> int:
             head = consumer.commit_all(repo, "C = 0.05")
             sandbox = act.Sandbox(root / f"state-{round_no}")
             for kind in ("cold", "warm"):
-                run = act.run_workflow(
-                    repo,
-                    "pull_request",
-                    sandbox,
-                    workflow="train.yml",
-                    payload=training.pull_request_payload(base, head),
-                )
+                with GitHubAPIStandIn("ghs_benchmark") as api:
+                    run = act.run_workflow(
+                        repo,
+                        "pull_request",
+                        sandbox,
+                        workflow="train.yml",
+                        payload=training.pull_request_payload(base, head),
+                        env={"GITHUB_API_URL": api.url},
+                        secrets={"GITHUB_TOKEN": "ghs_benchmark"},
+                    )
                 if run.returncode != 0:
                     print(run.log[-3000:], file=sys.stderr)
                     raise SystemExit(f"{kind} run failed")

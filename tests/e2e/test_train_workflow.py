@@ -179,6 +179,7 @@ def test_pull_request_gets_a_report_and_one_sticky_comment(trained_consumer, san
         [comment] = api.state.comments[("acme", "consumer", 7)]
         assert comment["body"] == report.rstrip("\n") + "\n"
         assert step_output(run, "actions/pr-comment@", "action") == "created"
+        assert re.search(r"Cache saved with key: dvc-Linux-[0-9a-f]{64}-" + head, run.log)  # DVC's cache
 
         # Another push to the pull request: the same comment is updated, not duplicated.
         second = change_c(repo, "10.0")
@@ -193,6 +194,7 @@ def test_pull_request_gets_a_report_and_one_sticky_comment(trained_consumer, san
         )
         assert run.returncode == 0, run.log[-6000:]
         assert step_output(run, "actions/pr-comment@", "action") == "updated"
+        assert "Cache restored from key: dvc-Linux-" in run.log and f"-{head}" in run.log
         [updated] = api.state.comments[("acme", "consumer", 7)]
         assert updated["id"] == comment["id"] and "| train.C | 1.0 | 10.0 |" in updated["body"]
         assert api.problems() == []

@@ -95,6 +95,48 @@ function hashFiles(files) {
   return hash.digest('hex');
 }
 
+// The Actions cache, as a folder of tar archives named by key (KAIZEN_STANDIN_CACHE_DIR).
+function cacheStore() {
+  const store = process.env.KAIZEN_STANDIN_CACHE_DIR;
+  if (!store) throw new Error('KAIZEN_STANDIN_CACHE_DIR is not set: the local harness sets it');
+  fs.mkdirSync(store, { recursive: true });
+  return store;
+}
+
+const archiveOf = (key) => path.join(cacheStore(), `${encodeURIComponent(key)}.tar`);
+
+// Restore the entry saved under `key`, or else the newest whose key starts with one of the
+// restore keys (in order), into `cwd`. Returns the matched key, or '' on a miss.
+function restoreCache(cwd, key, restoreKeys = []) {
+  let matched = fs.existsSync(archiveOf(key)) ? key : '';
+  for (const prefix of restoreKeys) {
+    if (matched) break;
+    const candidates = fs.readdirSync(cacheStore())
+      .filter((name) => name.endsWith('.tar') && decodeURIComponent(name.slice(0, -4)).startsWith(prefix))
+      .map((name) => ({ key: decodeURIComponent(name.slice(0, -4)), time: fs.statSync(path.join(cacheStore(), name)).mtimeMs }))
+      .sort((a, b) => b.time - a.time);
+    if (candidates.length) matched = candidates[0].key;
+  }
+  if (matched) {
+    fs.mkdirSync(cwd, { recursive: true });
+    exec('tar', ['-xf', archiveOf(matched), '-C', cwd]);
+  }
+  return matched;
+}
+
+// Save `paths` (relative to `cwd`) under `key`; the first job to save a key keeps it, as on GitHub.
+function saveCache(cwd, paths, key) {
+  const archive = archiveOf(key);
+  if (fs.existsSync(archive)) {
+    info(`Cache with key ${key} already exists: another job saved it first.`);
+    return false;
+  }
+  const partial = `${archive}.${process.pid}.partial`;
+  exec('tar', ['-cf', partial, '-C', cwd, ...paths]);
+  fs.renameSync(partial, archive);
+  return true;
+}
+
 function run(main) {
   try {
     main();
@@ -105,5 +147,5 @@ function run(main) {
 
 module.exports = {
   getInput, getBooleanInput, setOutput, saveState, getState, exportVariable, addPath, info, warning,
-  setFailed, exec, globFiles, hashFiles, walk, run,
+  setFailed, exec, globFiles, hashFiles, walk, run, restoreCache, saveCache,
 };

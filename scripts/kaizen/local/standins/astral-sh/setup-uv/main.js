@@ -63,20 +63,13 @@ core.run(() => {
   const cacheDir = core.getInput('cache-local-path') || path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'setup-uv-cache');
   fs.mkdirSync(cacheDir, { recursive: true });
   core.exportVariable('UV_CACHE_DIR', cacheDir);
-  const store = process.env.KAIZEN_STANDIN_CACHE_DIR;
-  if (!store) throw new Error('KAIZEN_STANDIN_CACHE_DIR is not set: the local harness sets it');
   const key = cacheKey(workingDirectory, pythonVersion || process.env.pythonLocation && path.basename(process.env.pythonLocation));
   core.saveState('cache-key', key);
   core.saveState('cache-path', cacheDir);
   core.setOutput('cache-key', key);
-  const archive = path.join(store, `${key}.tar`);
-  if (core.getBooleanInput('restore-cache') && fs.existsSync(archive)) {
-    core.exec('tar', ['-xf', archive, '-C', cacheDir]);
-    core.saveState('cache-matched-key', key);
-    core.info(`cache restored from GitHub Actions cache with key: ${key}`);
-    core.setOutput('cache-hit', true);
-  } else {
-    core.info(`No GitHub Actions cache found for key: ${key}`);
-    core.setOutput('cache-hit', false);
-  }
+  const matched = core.getBooleanInput('restore-cache') ? core.restoreCache(cacheDir, key) : '';
+  core.saveState('cache-matched-key', matched);
+  core.info(matched ? `cache restored from GitHub Actions cache with key: ${key}`
+    : `No GitHub Actions cache found for key: ${key}`);
+  core.setOutput('cache-hit', Boolean(matched));
 });

@@ -1,7 +1,6 @@
 // Saves uv's cache under the key computed by main.js unless it was restored by that key.
 'use strict';
 const fs = require('fs');
-const path = require('path');
 const core = require(process.env.KAIZEN_STANDIN_TOOLKIT);
 
 core.run(() => {
@@ -21,15 +20,5 @@ core.run(() => {
     }
     return;
   }
-  const store = process.env.KAIZEN_STANDIN_CACHE_DIR;
-  fs.mkdirSync(store, { recursive: true });
-  const archive = path.join(store, `${key}.tar`);
-  if (fs.existsSync(archive)) {
-    core.info(`Cache with key ${key} already exists: another job saved it first.`);
-    return;
-  }
-  const partial = `${archive}.${process.pid}.partial`;
-  core.exec('tar', ['-cf', partial, '-C', dir, '.']);
-  fs.renameSync(partial, archive);
-  core.info(`cache saved with key: ${key}`);
+  if (core.saveCache(dir, ['.'], key)) core.info(`cache saved with key: ${key}`);
 });
