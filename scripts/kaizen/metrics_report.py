@@ -35,28 +35,25 @@ def base_metrics(project: Path, base: str, declared: list[tuple[str, bool]]) -> 
     base_declared = dict(pipeline.declared_metrics(base_dvc_yaml))
     base_lock = pipeline.file_at(project, base, "dvc.lock") or ""
     per_file: dict[str, dict[str, float]] = {}
-    diff = None
     for path, _ in declared:
         if path not in base_declared:
             continue
         text = pipeline.file_at(project, base, path)
-        if text is not None:
-            per_file[path] = metrics.parse_metrics_text(text, f"{path}@{base[:12]}")
-            continue
-        if not base_declared[path] or f"path: {path}" not in base_lock:
-            continue  # never produced at the base: git-tracked but not committed, or not in its dvc.lock
-        # A DVC-cached output the base's dvc.lock records: read it through DVC.
-        diff = diff if diff is not None else pipeline.metrics_diff(project, base)
-        olds = {name: change.get("old") for name, change in (diff.get(path) or {}).items()}
-        if not olds or all(value is None for value in olds.values()):
-            raise InputError(
-                f"{path}: the base revision {base[:12]} declares it but DVC could not load it (is it "
-                "pushed to the remote, and can the base's DVC config be read?); refusing to report a "
-                "diff against nothing",
-                title="metrics",
-                file=path,
-            )
-        per_file[path] = metrics.flatten({k: v for k, v in olds.items() if v is not None}, f"{path}@{base[:12]}")
+        if text is None:
+            tracked = f"path: {path}" in base_lock or pipeline.file_at(project, base, f"{path}.dvc") is not None
+            if not base_declared[path] or not tracked:
+                continue  # never produced at the base: git-tracked but not committed, or not recorded by DVC
+            # A DVC-tracked output: get the base's version from the remote.
+            text = pipeline.get_at_revision(project, base, path)
+            if text is None:
+                raise InputError(
+                    f"{path}: the base revision {base[:12]} records it but DVC could not get it from "
+                    "the remote (was it pushed? can the remote be reached?); refusing to report a diff "
+                    "against nothing",
+                    title="metrics",
+                    file=path,
+                )
+        per_file[path] = metrics.parse_metrics_text(text, f"{path}@{base[:12]}")
     return metrics.merge(per_file) if per_file else None
 
 

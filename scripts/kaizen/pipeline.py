@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,8 +160,26 @@ def file_at(project: Path, rev: str, path: str) -> str | None:
     return shown.stdout if shown.returncode == 0 else None
 
 
-def metrics_diff(project: Path, base: str) -> dict[str, dict[str, dict]]:
-    return json.loads(dvc(project, "metrics", "diff", base, "--json", "--all", echo=False).stdout or "{}")
+def get_at_revision(project: Path, rev: str, path: str) -> str | None:
+    """A DVC-tracked file as it was at `rev`: checked out in a temporary git worktree and pulled
+    from the remote with this checkout's remote settings. None when the remote lacks it; an
+    unreachable or refusing remote is an error."""
+    with tempfile.TemporaryDirectory(prefix="kaizen-base-") as tmp:
+        tree = Path(tmp) / "base"
+        if git(project, "worktree", "add", "--detach", "--force", str(tree), rev, check=False).returncode != 0:
+            return None
+        try:
+            base_project = tree / repo_prefix(project)
+            local = project / ".dvc" / "config.local"
+            if local.is_file():
+                shutil.copyfile(local, base_project / ".dvc" / "config.local")
+            pulled = dvc(base_project, "pull", path, check=False, echo=False)
+            if pulled.returncode != 0 and REMOTE_TROUBLE.search(pulled.output):
+                raise InputError(explain_failure("pull", pulled.output), title="dvc")
+            target = base_project / path
+            return target.read_text(encoding="utf-8") if pulled.returncode == 0 and target.is_file() else None
+        finally:
+            git(project, "worktree", "remove", "--force", str(tree), check=False)
 
 
 def params_diff(project: Path, base: str) -> list[tuple[str, object, object]]:

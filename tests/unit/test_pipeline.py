@@ -178,3 +178,25 @@ def test_unreachable_remote_is_one_clear_error(project, capsys):
     assert main(["train"]) == 1
     [line] = errors(capsys)
     assert line.startswith("::error title=dvc::dvc pull: the DVC remote is unreachable or refused the credentials")
+
+
+def test_base_metrics_inside_a_dvc_tracked_output_are_pulled_from_the_remote(project, tmp_path, monkeypatch):
+    """metrics.json tracked by DVC (not git): the base's version comes from the remote."""
+    dvc = [str(BIN / "dvc")]
+    env = {**os.environ, "DVC_NO_ANALYTICS": "1"}
+    (project / "dvc.yaml").write_text((project / "dvc.yaml").read_text() + "metrics:\n  - metrics.json\n")
+    (project / "dvc.yaml").write_text(
+        (project / "dvc.yaml").read_text().replace("    metrics:\n      - metrics.json:\n          cache: false\n", "")
+    )
+    git(project, "rm", "-q", "--cached", "metrics.json")
+    for args in (["remote", "add", "-d", "storage", str(tmp_path / "remote")], ["add", "metrics.json"], ["push"]):
+        subprocess.run(dvc + args, cwd=project, env=env, check=True, capture_output=True)
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "metrics as a DVC-tracked file")
+    git(project, "checkout", "-qb", "feature")
+    (project / "metrics.json").write_text('{"accuracy": 0.97, "f1": 0.94, "roc_auc": 0.99}\n')
+    shutil.rmtree(project / ".dvc" / "cache")  # a fresh CI clone has no cache of the base
+    monkeypatch.setenv("KAIZEN_BASE_REF", "main")
+    assert main(["metrics-report"]) == 0
+    results = json.loads((tmp_path / "runner" / "kaizen-report" / "results.json").read_text())
+    assert (results["metrics"]["accuracy"]["base"], results["metrics"]["accuracy"]["head"]) == (0.95, 0.97)
