@@ -38,7 +38,6 @@ def main() -> int:
         "unchanged": [],
         "report_step": [],
         "train_step": [],
-        "job": [],
     }
     with tempfile.TemporaryDirectory(prefix="kaizen-bench-train-") as tmp:
         root = Path(tmp)
