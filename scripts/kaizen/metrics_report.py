@@ -182,6 +182,7 @@ def run() -> int:
         verdicts=verdicts,
         params=params,
         stages_ran=json.loads(gha.env_input("stages-ran") or "[]"),
+        stages_restored=json.loads(gha.env_input("stages-restored") or "[]"),
         stages_skipped=json.loads(gha.env_input("stages-skipped") or "[]"),
         charts=charts(project, base_rev),
         artifact_note=(f"{len(images) // 2} plot(s) rendered to SVG and PNG in the job's artifacts." if images else ""),

@@ -17,7 +17,12 @@ from kaizen.gha import InputError
 from kaizen.quality_gate import load_yaml_text
 
 RAN = re.compile(r"^Running stage '(?P<stage>[^']+)'", re.MULTILINE)
-SKIPPED = re.compile(r"^Stage '(?P<stage>[^']+)' (?:didn't change|is cached), (?:skipping|restoring)", re.MULTILINE)
+SKIPPED = re.compile(r"^Stage '(?P<stage>[^']+)' didn't change, skipping", re.MULTILINE)
+RESTORED = re.compile(
+    r"^Stage '(?P<stage>[^']+)' is cached - skipping run, checking out outputs|"
+    r"^Stage '(?P<cached>[^']+)' is cached, restoring",
+    re.MULTILINE,
+)
 REMOTE_TROUBLE = re.compile(
     r"(failed to connect|connect call failed|unable to connect|could not connect|connection refused|"
     r"name or service not known|timed out|permission denied|authentication|access denied|invalidaccesskeyid|"
@@ -91,12 +96,14 @@ def require_pipeline(project: Path) -> None:
 
 @dataclass
 class ReproResult:
-    ran: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    ran: list[str] = field(default_factory=list)  # executed
+    restored: list[str] = field(default_factory=list)  # changed, but found in DVC's run cache
+    skipped: list[str] = field(default_factory=list)  # unchanged
 
 
 def parse_repro(output: str) -> ReproResult:
-    return ReproResult(ran=RAN.findall(output), skipped=SKIPPED.findall(output))
+    restored = [m["stage"] or m["cached"] for m in RESTORED.finditer(output)]
+    return ReproResult(ran=RAN.findall(output), restored=restored, skipped=SKIPPED.findall(output))
 
 
 def declared_metrics(dvc_yaml_text: str) -> list[tuple[str, bool]]:

@@ -22,6 +22,7 @@ class ReportInput:
     verdicts: list[Verdict] = field(default_factory=list)
     params: list[tuple[str, object, object]] = field(default_factory=list)  # (name, base, head)
     stages_ran: list[str] = field(default_factory=list)
+    stages_restored: list[str] = field(default_factory=list)
     stages_skipped: list[str] = field(default_factory=list)
     charts: list[str] = field(default_factory=list)  # ready Markdown blocks (Mermaid, tables)
     artifact_note: str = ""
@@ -113,6 +114,16 @@ def curve_chart(title: str, x_label: str, y_label: str, series: list[list[tuple[
     return "\n".join([*lines, "```"])
 
 
+def stages_sentence(ran: list[str], restored: list[str], skipped: list[str]) -> str:
+    def names(stages: list[str]) -> str:
+        return ", ".join(f"`{s}`" for s in stages)
+
+    text = f"Ran: {names(ran) or 'nothing'}."
+    if restored:
+        text += f" Restored from DVC's run cache (this change was trained before): {names(restored)}."
+    return text + f" Skipped (unchanged): {names(skipped) or 'none'}."
+
+
 def build_markdown(data: ReportInput) -> str:
     rules = {r.metric: r for r in data.rules}
     verdicts = {v.metric: v for v in data.verdicts}
@@ -151,14 +162,8 @@ def build_markdown(data: ReportInput) -> str:
         ]
     else:
         out.append("No params changed.")
-    if data.stages_ran or data.stages_skipped:
-        out += [
-            "",
-            "### Pipeline",
-            "",
-            f"Ran: {', '.join(f'`{s}`' for s in data.stages_ran) or 'nothing (everything up to date)'}. "
-            f"Skipped (unchanged): {', '.join(f'`{s}`' for s in data.stages_skipped) or 'none'}.",
-        ]
+    if data.stages_ran or data.stages_restored or data.stages_skipped:
+        out += ["", "### Pipeline", "", stages_sentence(data.stages_ran, data.stages_restored, data.stages_skipped)]
     out += ["", "### Charts", "", metrics_chart(data.head, data.base)]
     for chart in data.charts:
         out += ["", chart]
@@ -188,5 +193,5 @@ def build_results(data: ReportInput) -> dict:
             for name, value in sorted(data.head.items())
         },
         "params": [{"name": n, "base": o, "head": h} for n, o, h in data.params],
-        "stages": {"ran": data.stages_ran, "skipped": data.stages_skipped},
+        "stages": {"ran": data.stages_ran, "restored": data.stages_restored, "skipped": data.stages_skipped},
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from kaizen import gha, pipeline
+from kaizen import gha, pipeline, report
 
 
 def has_remote(project) -> bool:
@@ -23,21 +23,23 @@ def run() -> int:
         else:
             print("no DVC remote configured: nothing to pull", flush=True)
     result = pipeline.parse_repro(pipeline.dvc(project, "repro").output)
+    changed = bool(result.ran or result.restored)
     gha.set_output("stages-ran", json.dumps(result.ran))
+    gha.set_output("stages-restored", json.dumps(result.restored))
     gha.set_output("stages-skipped", json.dumps(result.skipped))
-    gha.set_output("changed", "true" if result.ran else "false")
+    gha.set_output("changed", "true" if changed else "false")
     pushed = False
-    if gha.bool_input("push", False) and result.ran:
+    if gha.bool_input("push", False) and changed:
         if not remote:
             gha.warning("push is on but the project has no DVC remote; outputs were not pushed", title="push")
         else:
             pipeline.dvc(project, "push")
             pushed = True
     gha.set_output("pushed", "true" if pushed else "false")
-    ran = ", ".join(f"`{s}`" for s in result.ran) or "nothing (everything up to date)"
-    skipped = ", ".join(f"`{s}`" for s in result.skipped) or "none"
     gha.add_summary(
-        f"### Training\n\nRan: {ran}. Skipped (unchanged): {skipped}."
+        "### Training\n\n"
+        + report.stages_sentence(result.ran, result.restored, result.skipped)
         + (" New outputs pushed to the DVC remote." if pushed else "")
     )
+
     return 0

@@ -17,13 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent  # the test environment holds the DVC that actions/dvc pins
 
 
-def test_repro_output_is_parsed_into_ran_and_skipped():
+def test_repro_output_is_parsed_into_ran_restored_and_skipped():
     output = (
         "Stage 'prepare' didn't change, skipping\nRunning stage 'train':\n> python -m train\n"
-        "Running stage 'evaluate':\nStage 'export' is cached, restoring\n"
+        "Running stage 'evaluate':\nStage 'export' is cached - skipping run, checking out outputs\n"
     )
     result = pipeline.parse_repro(output)
-    assert (result.ran, result.skipped) == (["train", "evaluate"], ["prepare", "export"])
+    assert (result.ran, result.restored, result.skipped) == (["train", "evaluate"], ["export"], ["prepare"])
 
 
 def test_declared_metrics_of_the_example_project():

@@ -54,3 +54,12 @@ def test_curves_are_resampled_as_steps_onto_one_grid():
     assert len(lines) == 2
     head = [float(v) for v in lines[0][10:-1].split(", ")]
     assert len(head) == report.MAX_CHART_POINTS and head[0] == 0.8 and head[10] == 1.0 and head[9] == 0.8
+
+
+def test_stages_restored_from_the_run_cache_are_named_apart():
+    text = report.build_markdown(sample(stages_ran=[], stages_restored=["train", "evaluate"]))
+    assert (
+        "Ran: nothing. Restored from DVC's run cache (this change was trained before): `train`, `evaluate`. "
+        "Skipped (unchanged): `prepare`."
+    ) in text
+    assert report.build_results(sample(stages_restored=["evaluate"]))["stages"]["restored"] == ["evaluate"]
