@@ -10,7 +10,6 @@ same machine load; medians and the warm/cold ratio are reported.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -19,16 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from benchmarks_common import machine, step_seconds  # noqa: E402
+from benchmarks_common import machine, parse_args, step_seconds  # noqa: E402
 
 from kaizen.local import act, consumer  # noqa: E402
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--json", type=Path, help="also write the raw figures here")
-    args = parser.parse_args()
+    args = parse_args(__doc__)
     figures: dict[str, list] = {"cold": [], "warm": [], "cold_install": [], "warm_install": []}
     with tempfile.TemporaryDirectory(prefix="kaizen-bench-") as tmp:
         repo = consumer.create_consumer(Path(tmp) / "consumer", ["ci.yml"])

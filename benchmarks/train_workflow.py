@@ -11,7 +11,6 @@ the same machine load. Medians and ratios are reported.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import statistics
@@ -21,17 +20,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from benchmarks_common import machine, step_seconds  # noqa: E402
+from benchmarks_common import machine, parse_args, step_seconds  # noqa: E402
 
 from kaizen.local import act, consumer, training  # noqa: E402
 from kaizen.local.github_api import GitHubAPIStandIn  # noqa: E402
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--json", type=Path, help="also write the raw figures here")
-    args = parser.parse_args()
+    args = parse_args(__doc__)
     runs: dict[str, list[float]] = {
         "cold": [],
         "warm": [],

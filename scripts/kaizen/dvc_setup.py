@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kaizen import gha, pipeline
 from kaizen.gha import InputError
-from kaizen.install import installer
+from kaizen.install import installer, read_pins
 
 REQUIREMENTS = Path(__file__).resolve().parents[2] / "actions" / "dvc" / "requirements.txt"
 PLUGINS = {"s3": "dvc-s3", "ssh": "dvc-ssh"}
@@ -38,14 +38,9 @@ def scheme(url: str) -> str:
 
 
 def requirements(schemes: set[str]) -> list[str]:
-    pins = {}
-    for raw in REQUIREMENTS.read_text(encoding="utf-8").splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if "==" in line:
-            pins[line.split("==", 1)[0].lower()] = line
-    wanted = [pins["dvc"], pins["vl-convert-python"]]
-    wanted += [pins[PLUGINS[s]] for s in sorted(schemes) if s in PLUGINS]
-    return wanted
+    pins = read_pins(REQUIREMENTS)
+    names = ["dvc", "vl-convert-python"] + [PLUGINS[s] for s in sorted(schemes) if s in PLUGINS]
+    return [f"{name}=={pins[name]}" for name in names]
 
 
 def parse_remote_config(raw: str) -> list[tuple[str, str]]:

@@ -12,6 +12,17 @@ from kaizen import gha
 from kaizen.gha import InputError
 
 
+def read_pins(requirements: Path) -> dict[str, str]:
+    """name -> version of the `name==version` lines of a requirements file (a tool lock file)."""
+    pins = {}
+    for raw in requirements.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if "==" in line:
+            name, version = line.split("==", 1)
+            pins[name.strip().lower()] = version.strip()
+    return pins
+
+
 def installer(python: str = sys.executable) -> list[str]:
     """Install into `python` with uv (which actions/setup puts on PATH, with its cache), or with
     that interpreter's pip where uv is missing, e.g. when kaizen runs on a laptop."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kaizen import gha
 from kaizen.gha import InputError
-from kaizen.install import installer
+from kaizen.install import installer, read_pins
 
 FORMATTERS = ("ruff", "black")
 REQUIREMENTS = Path(__file__).resolve().parents[2] / "actions" / "lint" / "requirements.txt"
@@ -32,13 +32,7 @@ class Finding:
 
 
 def pinned_versions(requirements: Path = REQUIREMENTS) -> dict[str, str]:
-    pins = {}
-    for raw in requirements.read_text(encoding="utf-8").splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if "==" in line:
-            name, version = line.split("==", 1)
-            pins[name.strip().lower()] = version.strip()
-    return pins
+    return read_pins(requirements)
 
 
 def parse_ruff_json(output: str, project: Path) -> list[Finding]:

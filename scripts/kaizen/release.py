@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kaizen.gha import InputError
 
-KAIZEN_REPOSITORY = "kaizen-ci/kaizen"
+KAIZEN_REPOSITORY = "kaizen-ci/kaizen"  # the one place that names Kaizen's repository
 INTERNAL_USES = re.compile(
     r"^(?P<head>\s*(?:-\s*)?uses:\s*" + re.escape(KAIZEN_REPOSITORY) + r"/(?P<path>[^@\s]+)@)(?P<ref>[^\s#]+)",
     re.MULTILINE,

@@ -11,30 +11,8 @@ def test_requirements_then_the_package(tmp_path, monkeypatch):
     (tmp_path / "requirements.txt").write_text("pyyaml\n")
     (tmp_path / "pyproject.toml").write_text("[project]\nname='x'\n")
     commands = install.plan(tmp_path, "test", "")
-    assert commands == [
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--progress-bar",
-            "off",
-            "--disable-pip-version-check",
-            "-r",
-            "requirements.txt",
-        ],
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--progress-bar",
-            "off",
-            "--disable-pip-version-check",
-            "-e",
-            ".[test]",
-        ],
-    ]
+    pip = [sys.executable, "-m", "pip", "install", "--progress-bar", "off", "--disable-pip-version-check"]
+    assert commands == [[*pip, "-r", "requirements.txt"], [*pip, "-e", ".[test]"]]
 
 
 def test_uv_is_preferred_when_on_path(tmp_path, monkeypatch):

@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kaizen.release import KAIZEN_REPOSITORY
+
 KAIZEN_ROOT = Path(__file__).resolve().parents[3]
-KAIZEN_REPOSITORY = "kaizen-ci/kaizen"
 STANDINS = Path(__file__).resolve().parent / "standins"
 USES = re.compile(r"^\s*(?:-\s*)?uses:\s*['\"]?(?P<target>[^@\s'\"#]+)@(?P<ref>[^\s'\"#]+)", re.MULTILINE)
 FIRST_RUN_ID = 1001
