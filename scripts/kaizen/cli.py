@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kaizen import gha
 
-# Subcommand -> module with a run() that reads the action's inputs from KAIZEN_* variables.
+# Subcommand -> module[:function] (default run()) that reads the action's inputs from KAIZEN_* variables.
 ACTION_COMMANDS = {
     "ci-context": ("kaizen.ci_context", "validate ci.yml's inputs and plan its jobs"),
     "install": ("kaizen.install", "install the project (actions/setup)"),
@@ -19,6 +19,10 @@ ACTION_COMMANDS = {
     "train": ("kaizen.train", "pull, reproduce what changed, push (actions/train)"),
     "metrics-report": ("kaizen.metrics_report", "metrics and params against the base, gate, charts"),
     "pr-comment": ("kaizen.pr_comment", "create or update the sticky pull request comment"),
+    "container-context": ("kaizen.container:run_context", "image name, tags, labels, build arguments"),
+    "container-smoke-test": ("kaizen.container:run_smoke", "start the built image, check health and a prediction"),
+    "container-result": ("kaizen.container:run_result", "report what was pushed, by digest"),
+    "deploy": ("kaizen.deploy", "deploy by digest, smoke-test staging, roll back on failure"),
 }
 
 
@@ -54,8 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command in ACTION_COMMANDS:
-            module = importlib.import_module(ACTION_COMMANDS[args.command][0])
-            return module.run()
+            module_name, _, function = ACTION_COMMANDS[args.command][0].partition(":")
+            return getattr(importlib.import_module(module_name), function or "run")()
         return args.handler(args)
     except gha.InputError as exc:
         return gha.fail(exc)

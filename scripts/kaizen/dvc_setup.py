@@ -101,6 +101,9 @@ def run() -> int:
         f"{len(settings)} remote setting(s) in .dvc/config.local",
         flush=True,
     )
+    targets = gha.env_input("pull").split()
+    if targets:
+        pipeline.pull_outputs(project, targets)
     gha.set_output("remote", remote)
     gha.set_output("cache-dir", str((project / ".dvc" / "cache").resolve()))
     gha.set_output("site-cache-dir", str(site_cache))

@@ -7,6 +7,7 @@ import json
 import re
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -134,3 +135,45 @@ class GitHub:
 
     def pull_request_head(self, repository: str, number: int) -> str:
         return self.request("GET", f"/repos/{repository}/pulls/{number}").body["head"]["sha"]
+
+    def create_deployment(self, repository: str, *, ref: str, environment: str, payload: dict, description: str) -> int:
+        """A deployment of `ref` to `environment`; statuses follow with set_deployment_status."""
+        body = {
+            "ref": ref,
+            "environment": environment,
+            "payload": payload,
+            "description": description[:140],
+            "auto_merge": False,  # the commit is deployed as built, never merged first
+            "required_contexts": [],  # the calling workflow already ran the checks it needs
+            "transient_environment": False,
+            "production_environment": False,
+        }
+        return int(self.request("POST", f"/repos/{repository}/deployments", body).body["id"])
+
+    def set_deployment_status(
+        self,
+        repository: str,
+        deployment_id: int,
+        state: str,
+        *,
+        description: str = "",
+        environment_url: str = "",
+        log_url: str = "",
+    ) -> None:
+        body = {"state": state, "description": description[:140], "auto_inactive": True}
+        if environment_url:
+            body["environment_url"] = environment_url
+        if log_url:
+            body["log_url"] = log_url
+        self.request("POST", f"/repos/{repository}/deployments/{deployment_id}/statuses", body)
+
+    def last_successful_deployment(self, repository: str, environment: str) -> dict | None:
+        """The newest deployment to `environment` whose latest status is success."""
+        query = urllib.parse.urlencode({"environment": environment, "per_page": 30})
+        for deployment in self.request("GET", f"/repos/{repository}/deployments?{query}").body or []:
+            statuses = self.request(
+                "GET", f"/repos/{repository}/deployments/{deployment['id']}/statuses?per_page=1"
+            ).body
+            if statuses and statuses[0].get("state") == "success":
+                return deployment
+        return None

@@ -85,6 +85,17 @@ def pull(project: Path) -> None:
     print("some outputs are not on the remote yet; dvc repro will build them", flush=True)
 
 
+def pull_outputs(project: Path, targets: list[str]) -> None:
+    """Pull these outputs, all of them: for builds that need them (an image's model), a missing
+    object is an error, unlike for training, where repro rebuilds it."""
+    result = dvc(project, "pull", *targets, check=False)
+    if result.returncode != 0:
+        message = explain_failure("pull", result.output)
+        if MISSING_OBJECTS.search(result.output) and not REMOTE_TROUBLE.search(result.output):
+            message += "; push them from where they were trained (dvc push) or train first"
+        raise InputError(message, title="dvc")
+
+
 def require_pipeline(project: Path) -> None:
     if not (project / "dvc.yaml").is_file():
         raise InputError(

@@ -50,12 +50,18 @@ class SSHServer(Service):
     port: int
     user: str
     key: Path  # the client's private key
+    host_key: Path  # the server's public key, for known_hosts
+
+    def known_hosts(self) -> str:
+        kind, key = self.host_key.read_text().split()[:2]
+        return f"[127.0.0.1]:{self.port} {kind} {key}\n"
 
     def url(self, path: Path) -> str:
         return f"ssh://{self.user}@127.0.0.1:{self.port}{path}"
 
 
-def start_sshd(root: Path) -> SSHServer:
+def start_sshd(root: Path, set_env: dict[str, str] | None = None) -> SSHServer:
+    """sshd on loopback for root with a fresh key pair; `set_env` is the sessions' environment."""
     sshd = shutil.which("sshd") or "/usr/sbin/sshd"
     if not Path(sshd).is_file():
         raise RuntimeError("sshd is missing: apt-get install openssh-server (make setup does)")
@@ -72,11 +78,12 @@ def start_sshd(root: Path) -> SSHServer:
         f"AuthorizedKeysFile {root / 'authorized_keys'}\n"
         f"PidFile {root / 'sshd.pid'}\nPermitRootLogin prohibit-password\nPasswordAuthentication no\n"
         "KbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\nSubsystem sftp internal-sftp\n"
+        + ("SetEnv " + " ".join(f"{k}={v}" for k, v in set_env.items()) + "\n" if set_env else "")
     )
     log = root / "sshd.log"
     process = subprocess.Popen([sshd, "-D", "-e", "-f", str(config)], stdout=log.open("w"), stderr=subprocess.STDOUT)
     wait_for_port(port, process, log)
-    return SSHServer(process, port, "root", root / "client")
+    return SSHServer(process, port, "root", root / "client", root / "host.pub")
 
 
 @dataclass

@@ -1,0 +1,172 @@
+"""`actions/container`: plan the build (tags, labels, build arguments), smoke-test the built
+image before anything is pushed, and report what was pushed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from kaizen import gha, image_tags, smoke
+from kaizen.gha import InputError
+
+SMOKE_LOG_LINES = 60
+
+
+def git_event() -> image_tags.GitEvent:
+    payload: dict = {}
+    event_path = os.environ.get("GITHUB_EVENT_PATH", "")
+    if event_path and Path(event_path).is_file():
+        try:
+            payload = json.loads(Path(event_path).read_text(encoding="utf-8"))
+        except ValueError:
+            payload = {}
+    pull_request = payload.get("pull_request") or {}
+    return image_tags.GitEvent(
+        sha=os.environ.get("GITHUB_SHA", ""),
+        ref=os.environ.get("GITHUB_REF", ""),
+        event=os.environ.get("GITHUB_EVENT_NAME", ""),
+        default_branch=(payload.get("repository") or {}).get("default_branch", "main"),
+        pr_number=pull_request.get("number"),
+        repository=os.environ.get("GITHUB_REPOSITORY", ""),
+        server_url=os.environ.get("GITHUB_SERVER_URL", "https://github.com"),
+    )
+
+
+def commit_time(sha: str) -> str:
+    """The commit's time, so rebuilding one commit gives the same labels; now if git can't say."""
+    found = subprocess.run(
+        ["git", "log", "-1", "--format=%cI", sha or "HEAD"], capture_output=True, text=True, check=False
+    )
+    if found.returncode == 0 and found.stdout.strip():
+        return datetime.fromisoformat(found.stdout.strip()).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def default_image() -> str:
+    return f"ghcr.io/{os.environ.get('GITHUB_REPOSITORY', '')}"
+
+
+def run_context() -> int:
+    root = gha.workspace()
+    context = root / gha.env_input("context", ".")
+    if not context.is_dir():
+        raise InputError(f"context: {gha.env_input('context')!r} is not a folder of the repository", title="context")
+    dockerfile = context / (gha.env_input("dockerfile") or "Dockerfile")
+    if not dockerfile.is_file():
+        raise InputError(
+            f"dockerfile: {gha.repo_relative(dockerfile)!r} does not exist (it is relative to the context)",
+            title="dockerfile",
+        )
+    try:
+        image = image_tags.normalize_image(gha.env_input("image") or default_image())
+    except ValueError as exc:
+        raise InputError(f"image: {exc}", title="image") from None
+    smoke.read_request(
+        str(context / gha.env_input("smoke-request")) if gha.env_input("smoke-request") else "", "smoke-request"
+    )
+    event = git_event()
+    tags = [f"{image}:{tag}" for tag in image_tags.tags_for(event)]
+    labels = image_tags.labels_for(event, commit_time(event.sha), description=gha.env_input("description"))
+    build_args = [f"GIT_SHA={event.sha}", f"MODEL_VERSION={image_tags.version_of(event)}"]
+    build_args += [line.strip() for line in gha.env_input("build-args").splitlines() if line.strip()]
+    for line in build_args:
+        if "=" not in line:
+            raise InputError(f"build-args: {line!r} is not NAME=value", title="build-args")
+    gha.set_output("image", image)
+    gha.set_output("registry", image_tags.registry_of(image))
+    gha.set_output("tags", "\n".join(tags))
+    gha.set_output("smoke-image", tags[0])
+    gha.set_output("labels", "\n".join(f"{key}={value}" for key, value in labels.items()))
+    gha.set_output("build-args", "\n".join(build_args))
+    gha.set_output("dockerfile", dockerfile.relative_to(root).as_posix())
+    gha.set_output("cache-scope", image.replace("/", "-").replace(":", "-"))
+    print(f"image {image}; tags: {', '.join(t.rsplit(':', 1)[1] for t in tags)}", flush=True)
+    return 0
+
+
+def docker(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(["docker", *args], capture_output=True, text=True, check=False)
+    if check and result.returncode != 0:
+        raise smoke.SmokeFailure(f"docker {args[0]} failed: {(result.stderr or result.stdout).strip()[-500:]}")
+    return result
+
+
+def published_port(container: str, port: str) -> str:
+    mapping = docker("port", container, f"{port}/tcp").stdout.split()
+    if not mapping:
+        raise smoke.SmokeFailure(f"the container publishes no port {port}")
+    return mapping[0].rsplit(":", 1)[1]
+
+
+def running(container: str) -> bool:
+    state = docker("inspect", "--format", "{{.State.Running}}", container, check=False)
+    return state.returncode == 0 and state.stdout.strip() == "true"
+
+
+def run_smoke() -> int:
+    image = gha.env_input("image")
+    if not image:
+        raise InputError("image: the image to test is empty", title="image")
+    port = gha.env_input("port", "8000")
+    if not port.isdigit():
+        raise InputError(f"smoke-port: {port!r} is not a port number", title="smoke-port")
+    request = smoke.read_request(gha.env_input("request"), "smoke-request")
+    timeout = float(gha.env_input("timeout", "60") or 60)
+    started = docker("run", "--detach", "--init", "--publish", f"127.0.0.1::{port}", image, check=False)
+    if started.returncode != 0:
+        gha.error(f"the image did not start: {started.stderr.strip()[-500:]}", title="smoke test")
+        return 1
+    container = started.stdout.strip()
+    began = time.monotonic()
+    try:
+        base_url = f"http://127.0.0.1:{published_port(container, port)}"
+        result = smoke.smoke(
+            base_url,
+            health_path=gha.env_input("health-path", "/health"),
+            predict_path=gha.env_input("predict-path", "/predict"),
+            request=request,
+            timeout=timeout,
+            alive=lambda: running(container),
+        )
+    except smoke.SmokeFailure as failure:
+        logs = docker("logs", "--tail", str(SMOKE_LOG_LINES), container, check=False)
+        print("::group::Container log (last lines)", flush=True)
+        print((logs.stdout + logs.stderr).rstrip(), flush=True)
+        print("::endgroup::", flush=True)
+        gha.error(f"{image} failed its smoke test, so it is not pushed: {failure}", title="smoke test")
+        gha.add_summary(f"### Image smoke test\n\n:x: `{image}` failed: {failure}. Not pushed.")
+        return 1
+    finally:
+        docker("rm", "--force", container, check=False)
+    seconds = time.monotonic() - began
+    prediction = json.dumps(result.prediction)[:200] if result.prediction is not None else "no request given"
+    print(f"healthy after {seconds:.1f}s; prediction: {prediction}", flush=True)
+    gha.add_summary(
+        f"### Image smoke test\n\n:white_check_mark: `{image}` answered its health check in {seconds:.1f}s"
+        + (f" and a prediction in {result.latencies_ms[0]:.0f} ms." if result.latencies_ms else ".")
+    )
+    return 0
+
+
+def run_result() -> int:
+    image = gha.env_input("image")
+    digest = gha.env_input("digest")
+    tags = [t for t in gha.env_input("tags").splitlines() if t.strip()]
+    pushed = gha.bool_input("pushed", False)
+    if pushed and not digest.startswith("sha256:"):
+        gha.error(f"the push reported no digest ({digest!r}); nothing can be deployed by digest", title="push")
+        return 1
+    reference = f"{image}@{digest}" if pushed else ""
+    gha.set_output("image-ref", reference)
+    lines = ["### Container image", ""]
+    if pushed:
+        lines += [f"Pushed `{reference}`", "", "| Tag |", "| --- |", *(f"| `{t}` |" for t in tags)]
+    else:
+        lines += [f"Built and smoke-tested `{tags[0] if tags else image}`; not pushed (push is off)."]
+    gha.add_summary("\n".join(lines))
+    print(reference or "not pushed", flush=True)
+    return 0

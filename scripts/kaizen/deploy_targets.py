@@ -1,0 +1,181 @@
+"""Where a deploy goes. Each target can tell what it last ran successfully (`current`), roll an
+image out (`apply`), and remember a version as good once staging passed its smoke test
+(`record`). `apply` never leaves a half-done state silently: a failure before the switch
+(an image that can't be pulled) changes nothing, a failure after it raises `SwitchedError` so
+the caller rolls back."""
+
+from __future__ import annotations
+
+import base64
+import os
+import shlex
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kaizen import gha
+
+
+class TargetError(Exception):
+    """The target refused or could not be reached; staging still runs what it ran."""
+
+
+class SwitchedError(TargetError):
+    """The switch began and failed: staging may be down until the previous version is back."""
+
+
+# Runs on the staging host (bash -s). Kaizen's state lives in <dir>/.kaizen: the last version
+# that passed its smoke test and the compose file it ran with, which a rollback restores.
+REMOTE_SCRIPT = r"""
+set -u
+mode=$1 dir=$2 project=$3 ref=$4 compose_b64=$5
+shift 5
+case $dir in "~/"*) dir="$HOME/${dir#\~/}" ;; esac
+mkdir -p "$dir/.kaizen" && cd "$dir" || { echo "cannot use $dir on $(hostname)" >&2; exit 2; }
+case $mode in
+  current) cat .kaizen/last-good 2>/dev/null; exit 0 ;;
+  record) cp compose.yml .kaizen/last-good.yml && printf '%s\n' "$ref" > .kaizen/last-good; exit $? ;;
+  deploy) printf '%s' "$compose_b64" | base64 -d > .kaizen/next.yml || exit 2 ;;
+  rollback) cp .kaizen/last-good.yml .kaizen/next.yml || exit 2 ;;
+esac
+# Pull first: an image that can't be pulled changes nothing.
+KAIZEN_IMAGE=$ref "$@" -p "$project" -f .kaizen/next.yml pull || exit 3
+mv .kaizen/next.yml compose.yml && printf 'KAIZEN_IMAGE=%s\n' "$ref" > .env
+KAIZEN_IMAGE=$ref "$@" -p "$project" -f compose.yml up -d --force-recreate --remove-orphans || exit 4
+"""
+
+
+@dataclass
+class SSHCompose:
+    host: str
+    user: str
+    port: str
+    key: str  # the private key itself, from a secret
+    known_hosts: str
+    directory: str
+    project: str
+    compose_file: Path
+    compose_command: list[str]
+    temp: Path = field(default_factory=lambda: Path(gha.runner_temp()))
+
+    def describe(self) -> str:
+        return f"{self.user}@{self.host}:{self.port} ({' '.join(self.compose_command)} in {self.directory})"
+
+    def _files(self) -> tuple[Path, Path]:
+        key, known = self.temp / "kaizen-deploy-key", self.temp / "kaizen-known-hosts"
+        if not key.exists():
+            key.touch(mode=0o600)
+            key.write_text(self.key.strip() + "\n")
+            known.write_text(self.known_hosts.strip() + "\n")
+        return key, known
+
+    def _remote(self, mode: str, ref: str = "", compose: str = "") -> subprocess.CompletedProcess:
+        key, known = self._files()
+        ssh = [
+            "ssh", "-i", str(key), "-p", self.port,
+            "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "ConnectTimeout=15",
+            "-o", "StrictHostKeyChecking=yes", "-o", f"UserKnownHostsFile={known}",
+            f"{self.user}@{self.host}",
+        ]  # fmt: skip
+        args = [mode, self.directory, self.project, ref, compose or "-", *self.compose_command]
+        command = "bash -s -- " + " ".join(shlex.quote(a) for a in args)
+        result = subprocess.run([*ssh, command], input=REMOTE_SCRIPT, capture_output=True, text=True, check=False)
+        if result.stdout.strip() and mode in ("deploy", "rollback"):
+            print(result.stdout.rstrip(), flush=True)
+        if result.returncode == 255:
+            raise TargetError(f"cannot reach {self.user}@{self.host}:{self.port} over SSH: {last_line(result.stderr)}")
+        return result
+
+    def current(self) -> str | None:
+        result = self._remote("current")
+        if result.returncode != 0:
+            raise TargetError(f"reading the deployed version failed: {last_line(result.stderr)}")
+        return result.stdout.strip() or None
+
+    def apply(self, ref: str, *, rollback: bool = False) -> None:
+        compose = "" if rollback else base64.b64encode(self.compose_file.read_bytes()).decode()
+        result = self._remote("rollback" if rollback else "deploy", ref, compose)
+        if result.returncode == 3:
+            raise TargetError(f"the staging host could not pull {ref}: {last_line(result.stderr)}; nothing changed")
+        if result.returncode == 4:
+            raise SwitchedError(f"compose up failed on the staging host: {last_line(result.stderr)}")
+        if result.returncode != 0:
+            raise TargetError(f"the staging host refused the deploy ({result.returncode}): {last_line(result.stderr)}")
+
+    def record(self, ref: str) -> None:
+        result = self._remote("record", ref)
+        if result.returncode != 0:
+            raise TargetError(f"recording {ref} as the last good version failed: {last_line(result.stderr)}")
+
+
+@dataclass
+class Kubernetes:
+    deployment: str
+    container: str
+    namespace: str
+    kubeconfig: str  # the file's content, from a secret
+    timeout: str = "300s"
+    temp: Path = field(default_factory=lambda: Path(gha.runner_temp()))
+
+    def describe(self) -> str:
+        return f"deployment/{self.deployment} in namespace {self.namespace}"
+
+    def _kubectl(self, *args: str) -> subprocess.CompletedProcess:
+        config = self.temp / "kaizen-kubeconfig"
+        if not config.exists():
+            config.touch(mode=0o600)
+            config.write_text(self.kubeconfig)
+        env = {**os.environ, "KUBECONFIG": str(config)}
+        command = ["kubectl", "--namespace", self.namespace, *args]
+        print(f"$ {shlex.join(command)}", flush=True)
+        try:
+            return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        except FileNotFoundError:
+            raise TargetError("kubectl is not installed on the runner") from None
+
+    def current(self) -> str | None:
+        path = f'{{.spec.template.spec.containers[?(@.name=="{self.container}")].image}}'
+        result = self._kubectl("get", f"deployment/{self.deployment}", "--output", f"jsonpath={path}")
+        if result.returncode != 0:
+            raise TargetError(f"kubectl get deployment/{self.deployment} failed: {last_line(result.stderr)}")
+        return result.stdout.strip() or None
+
+    def apply(self, ref: str, *, rollback: bool = False) -> None:
+        if rollback:
+            changed = self._kubectl("rollout", "undo", f"deployment/{self.deployment}")
+        else:
+            changed = self._kubectl("set", "image", f"deployment/{self.deployment}", f"{self.container}={ref}")
+        if changed.returncode != 0:
+            raise TargetError(f"kubectl could not change deployment/{self.deployment}: {last_line(changed.stderr)}")
+        status = self._kubectl("rollout", "status", f"deployment/{self.deployment}", f"--timeout={self.timeout}")
+        if status.returncode != 0:
+            raise SwitchedError(f"the rollout of {ref} did not complete: {last_line(status.stderr or status.stdout)}")
+
+    def record(self, ref: str) -> None:
+        """Kubernetes keeps the rollout history `rollout undo` uses; nothing more to record."""
+
+
+@dataclass
+class Command:
+    command: str
+    previous: str | None  # from the Deployments API: the last deployment that succeeded
+
+    def describe(self) -> str:
+        return "the deploy command"
+
+    def current(self) -> str | None:
+        return self.previous
+
+    def apply(self, ref: str, *, rollback: bool = False) -> None:
+        env = {**gha.child_env(), "KAIZEN_IMAGE_REF": ref, "KAIZEN_ROLLBACK": "true" if rollback else "false"}
+        result = subprocess.run(["bash", "-eo", "pipefail", "-c", self.command], env=env, check=False)
+        if result.returncode != 0:
+            raise SwitchedError(f"the deploy command exited with {result.returncode}")
+
+    def record(self, ref: str) -> None:
+        """The Deployments API's success status is the record."""
+
+
+def last_line(text: str) -> str:
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return lines[-1] if lines else "no output"

@@ -1,0 +1,157 @@
+"""A container engine, a registry and a staging host on this machine, for the image and deploy
+workflows: rootful podman serving the Docker API (so `docker` and the docker/* stand-ins work),
+Debian's docker-registry on loopback with htpasswd logins, and a base image made locally with
+debootstrap (no registry can be pulled from here)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kaizen.local.services import Service, free_port, wait_for_port
+
+# Shared by every run on the machine, like DVC's site cache: the base image and layer cache.
+DEFAULT_STORAGE = Path(os.environ.get("KAIZEN_LOCAL_CONTAINERS", "/var/lib/kaizen-local/containers"))
+BASE_IMAGE = "localhost/kaizen-python-base:bookworm"
+BASE_PACKAGES = "python3,python3-venv,ca-certificates"
+# Root lacks CAP_SYS_RESOURCE here, and crun fails on this cgroup layout.
+CONTAINERS_CONF = """[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+runtime = "runc"
+"""
+
+
+def require(*commands: str) -> None:
+    missing = [c for c in commands if not shutil.which(c)]
+    if missing:
+        raise RuntimeError(f"missing {', '.join(missing)}: run `make setup` (it installs the container tools)")
+
+
+@dataclass
+class Engine(Service):
+    """A podman store with its own configuration, and its Docker API socket."""
+
+    root: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def docker_host(self) -> str:
+        return self.env["DOCKER_HOST"]
+
+    def podman(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run(
+            ["podman", *args], env={**os.environ, **self.env}, input=input, capture_output=True, text=True
+        )
+        if check and result.returncode != 0:
+            raise RuntimeError(f"podman {' '.join(args)} failed: {result.stderr.strip()}")
+        return result
+
+    def login(self, registry: str, user: str, password: str) -> None:
+        self.podman("login", "--username", user, "--password-stdin", registry, input=password)
+
+    def remove_containers(self) -> None:
+        ids = self.podman("ps", "--all", "--quiet", check=False).stdout.split()
+        if ids:
+            self.podman("rm", "--force", *ids, check=False)
+
+    def stop(self) -> None:
+        self.remove_containers()
+        super().stop()
+
+
+def engine_env(root: Path, storage: Path, insecure_registries: list[str]) -> dict[str, str]:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "containers.conf").write_text(CONTAINERS_CONF)
+    (root / "storage.conf").write_text(
+        f'[storage]\ndriver = "overlay"\ngraphroot = "{storage}/storage"\nrunroot = "{storage}/run"\n'
+    )
+    (root / "registries.conf").write_text(
+        "".join(f'[[registry]]\nlocation = "{r}"\ninsecure = true\n\n' for r in insecure_registries)
+    )
+    return {
+        "CONTAINERS_CONF": str(root / "containers.conf"),
+        "CONTAINERS_STORAGE_CONF": str(root / "storage.conf"),
+        "CONTAINERS_REGISTRIES_CONF": str(root / "registries.conf"),
+        "REGISTRY_AUTH_FILE": str(root / "auth.json"),
+        "DOCKER_HOST": f"unix://{root / 'podman.sock'}",
+    }
+
+
+def start_engine(root: Path, *, storage: Path = DEFAULT_STORAGE, insecure_registries: list[str] = ()) -> Engine:
+    require("podman", "docker")
+    env = engine_env(root, storage, list(insecure_registries))
+    log = root / "podman-service.log"
+    process = subprocess.Popen(
+        ["podman", "system", "service", "--time=0", env["DOCKER_HOST"]],
+        env={**os.environ, **env},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    socket = root / "podman.sock"
+    deadline = time.monotonic() + 30
+    while not socket.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"podman system service did not start: {log.read_text()[-2000:]}")
+        time.sleep(0.1)
+    return Engine(process, root, env)
+
+
+def ensure_base_image(engine: Engine, name: str = BASE_IMAGE) -> str:
+    """A Debian bookworm image with Python, made with debootstrap once per store."""
+    if engine.podman("image", "exists", name, check=False).returncode == 0:
+        return name
+    require("debootstrap")
+    with tempfile.TemporaryDirectory(prefix="kaizen-rootfs-") as rootfs:
+        subprocess.run(
+            ["debootstrap", "--variant=minbase", f"--include={BASE_PACKAGES}", "bookworm", rootfs],
+            check=True,
+            capture_output=True,
+        )
+        for sub in ("usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale", "var/lib/apt/lists"):
+            shutil.rmtree(Path(rootfs) / sub, ignore_errors=True)
+        tar = subprocess.Popen(["tar", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE)
+        subprocess.run(
+            ["podman", "import", "--change", "CMD=/bin/bash", "-", name],
+            stdin=tar.stdout,
+            env={**os.environ, **engine.env},
+            check=True,
+            capture_output=True,
+        )
+        tar.wait()
+    return name
+
+
+@dataclass
+class Registry(Service):
+    host: str  # 127.0.0.1:PORT
+    user: str
+    password: str
+
+
+def start_registry(root: Path, user: str, password: str) -> Registry:
+    """The CNCF distribution registry on loopback, requiring a login (htpasswd, bcrypt)."""
+    require("docker-registry", "htpasswd")
+    root.mkdir(parents=True, exist_ok=True)
+    htpasswd = subprocess.run(
+        ["htpasswd", "-niB", user], input=password, capture_output=True, text=True, check=True
+    ).stdout
+    (root / "htpasswd").write_text(htpasswd)
+    port = free_port()
+    (root / "config.yml").write_text(
+        "version: 0.1\nlog:\n  level: warn\n"
+        f"storage:\n  filesystem:\n    rootdirectory: {root / 'data'}\n  delete:\n    enabled: true\n"
+        f"http:\n  addr: 127.0.0.1:{port}\n"
+        f"auth:\n  htpasswd:\n    realm: kaizen-local\n    path: {root / 'htpasswd'}\n"
+    )
+    log = root / "registry.log"
+    process = subprocess.Popen(
+        ["docker-registry", "serve", str(root / "config.yml")], stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
+    wait_for_port(port, process, log)
+    return Registry(process, f"127.0.0.1:{port}", user, password)
