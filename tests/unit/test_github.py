@@ -97,3 +97,25 @@ def test_the_stand_in_rejects_what_github_would(api):
     with pytest.raises(GitHubError):
         GitHub("wrong-token", api.url, sleep=lambda s: None).request("GET", "/repos/a/b/issues/1/comments")
     assert api.state.calls[-1].status == 401
+
+
+def test_deployments_are_recorded_with_statuses_and_the_last_good_one_is_found(api):
+    github = client(api)
+    assert github.last_successful_deployment("acme/consumer", "staging") is None
+    good = github.create_deployment(
+        "acme/consumer", ref="a" * 40, environment="staging", payload={"image_ref": "r@sha256:1"}, description="one"
+    )
+    github.set_deployment_status("acme/consumer", good, "in_progress", description="deploying")
+    github.set_deployment_status("acme/consumer", good, "success", environment_url="http://127.0.0.1:1")
+    bad = github.create_deployment(
+        "acme/consumer", ref="b" * 40, environment="staging", payload={"image_ref": "r@sha256:2"}, description="two"
+    )
+    github.set_deployment_status("acme/consumer", bad, "failure", description="rolled back")
+    other = github.create_deployment(
+        "acme/consumer", ref="c" * 40, environment="production", payload={}, description="elsewhere"
+    )
+    github.set_deployment_status("acme/consumer", other, "success")
+    last = github.last_successful_deployment("acme/consumer", "staging")
+    assert last["id"] == good and last["payload"] == {"image_ref": "r@sha256:1"}
+    log = api.state.deployment_log("acme", "consumer")
+    assert [states for _, states in log] == [["in_progress", "success"], ["failure"], ["success"]]

@@ -87,9 +87,10 @@ def metadata() -> dict[str, Any]:
 @app.post("/predict", response_model=PredictResponse)
 def predict(request: PredictRequest) -> PredictResponse:
     model = load_model()
+    expected = model.n_features
     for index, row in enumerate(request.instances):
-        if len(row) != model.n_features:
-            detail = f"instances[{index}] has {len(row)} features; the model takes {model.n_features}"
+        if len(row) != expected:
+            detail = f"instances[{index}] has {len(row)} features; the model takes {expected}"
             raise HTTPException(status_code=422, detail=detail)
     probabilities = model.estimator.predict_proba(request.instances)[:, 1]
     return PredictResponse(

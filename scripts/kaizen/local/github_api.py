@@ -35,6 +35,15 @@ class State:
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     pulls: dict[tuple[str, str, int], str] = field(default_factory=dict)  # open pull requests -> head SHA
     next_id: int = 1000
+    deployments: dict[tuple[str, str], list[dict]] = field(default_factory=dict)  # newest first
+    deployment_statuses: dict[int, list[dict]] = field(default_factory=dict)  # newest first
+
+    def deployment_log(self, owner: str, repo: str) -> list[tuple[dict, list[str]]]:
+        """Each deployment, oldest first, with its statuses' states in the order they were set."""
+        return [
+            (d, [s["state"] for s in reversed(self.deployment_statuses.get(d["id"], []))])
+            for d in reversed(self.deployments.get((owner, repo), []))
+        ]
 
 
 def user(login: str = "github-actions[bot]", number: int = 41898282) -> dict:
@@ -134,6 +143,20 @@ class Handler(BaseHTTPRequestHandler):
             if key not in state.pulls:
                 return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, {}
             return 200, self.api.pull_request(owner, repo, key[2], state.pulls[key]), {}
+        if op.operation_id == "repos/list-deployments":
+            found = [
+                d
+                for d in state.deployments.get((owner, repo), [])
+                if query.get("environment") in (None, d["environment"])
+                and query.get("sha") in (None, d["sha"])
+                and query.get("ref") in (None, d["ref"])
+            ]
+            return 200, found[: int(query.get("per_page", 30))], {}
+        if op.operation_id == "repos/list-deployment-statuses":
+            statuses = state.deployment_statuses.get(int(params["deployment_id"]))
+            if statuses is None:
+                return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, {}
+            return 200, statuses[: int(query.get("per_page", 30))], {}
         if state.read_only:
             return (
                 403,
@@ -168,6 +191,57 @@ class Handler(BaseHTTPRequestHandler):
                         comment.update(body=body["body"], updated_at=now)
                         return 200, comment, {}
             return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, {}
+        if op.operation_id == "repos/create-deployment":
+            state.next_id += 1
+            api = f"https://api.github.com/repos/{owner}/{repo}"
+            deployment = {
+                "url": f"{api}/deployments/{state.next_id}",
+                "id": state.next_id,
+                "node_id": f"DE_{state.next_id}",
+                "sha": body["ref"],  # the stand-in knows no branches: refs are commit SHAs
+                "ref": body["ref"],
+                "task": body.get("task", "deploy"),
+                "payload": body.get("payload", {}),
+                "original_environment": body.get("environment", "production"),
+                "environment": body.get("environment", "production"),
+                "description": body.get("description"),
+                "creator": user(),
+                "created_at": now,
+                "updated_at": now,
+                "statuses_url": f"{api}/deployments/{state.next_id}/statuses",
+                "repository_url": api,
+                "transient_environment": bool(body.get("transient_environment", False)),
+                "production_environment": bool(body.get("production_environment", False)),
+            }
+            state.deployments.setdefault((owner, repo), []).insert(0, deployment)
+            state.deployment_statuses[deployment["id"]] = []
+            return 201, deployment, {}
+        if op.operation_id == "repos/create-deployment-status":
+            deployment_id = int(params["deployment_id"])
+            deployment = next(
+                (d for d in state.deployments.get((owner, repo), []) if d["id"] == deployment_id), None
+            )
+            if deployment is None:
+                return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, {}
+            state.next_id += 1
+            status = {
+                "url": f"{deployment['url']}/statuses/{state.next_id}",
+                "id": state.next_id,
+                "node_id": f"DES_{state.next_id}",
+                "state": body["state"],
+                "creator": user(),
+                "description": body.get("description", ""),
+                "environment": deployment["environment"],
+                "target_url": body.get("log_url", ""),
+                "created_at": now,
+                "updated_at": now,
+                "deployment_url": deployment["url"],
+                "repository_url": deployment["repository_url"],
+                "environment_url": body.get("environment_url", ""),
+                "log_url": body.get("log_url", ""),
+            }
+            state.deployment_statuses[deployment_id].insert(0, status)
+            return 201, status, {}
         return 404, {"message": f"{op.operation_id} is not implemented by the stand-in"}, {}
 
     do_GET = do_POST = do_PATCH = do_DELETE = _handle
