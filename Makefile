@@ -11,6 +11,13 @@ $(VENV)/.installed: requirements-dev.txt actions/lint/requirements.txt actions/d
 	@command -v shellcheck >/dev/null || { apt-get update -qq && apt-get install -y -qq shellcheck; }
 	@test -x /usr/sbin/sshd || { apt-get update -qq && apt-get install -y -qq openssh-server; }
 	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+	@# Containers without a Docker engine: rootful podman (Docker API for the docker CLI), a
+	@# registry, compose for the staging host, debootstrap for the base image, htpasswd for logins.
+	@for tool in podman docker-registry docker-compose debootstrap htpasswd; do command -v $$tool >/dev/null || missing=1; done; \
+	  test -z "$$missing" || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    podman runc slirp4netns uidmap netavark aardvark-dns containernetworking-plugins \
+	    docker-registry docker-compose debootstrap apache2-utils >/dev/null; }
+	@command -v docker >/dev/null || { apt-get install -y -qq docker.io >/dev/null; }  # the CLI; its daemon never starts here
 	npm ci --silent --no-audit --no-fund
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip

@@ -40,6 +40,10 @@ case $mode in
 esac
 # Pull first: an image that can't be pulled changes nothing.
 KAIZEN_IMAGE=$ref "$@" -p "$project" -f .kaizen/next.yml pull || exit 3
+# Stop and remove the old containers before creating new ones: a crash-looping service is
+# otherwise restarted by its restart policy while compose replaces it, and its late clean-up
+# can tear down the port forward the new container uses.
+[ -f compose.yml ] && KAIZEN_IMAGE=$ref "$@" -p "$project" -f compose.yml rm --force --stop
 mv .kaizen/next.yml compose.yml && printf 'KAIZEN_IMAGE=%s\n' "$ref" > .env
 KAIZEN_IMAGE=$ref "$@" -p "$project" -f compose.yml up -d --force-recreate --remove-orphans || exit 4
 """
@@ -80,8 +84,10 @@ class SSHCompose:
         args = [mode, self.directory, self.project, ref, compose or "-", *self.compose_command]
         command = "bash -s -- " + " ".join(shlex.quote(a) for a in args)
         result = subprocess.run([*ssh, command], input=REMOTE_SCRIPT, capture_output=True, text=True, check=False)
-        if result.stdout.strip() and mode in ("deploy", "rollback"):
-            print(result.stdout.rstrip(), flush=True)
+        if mode in ("deploy", "rollback"):  # compose's own account of what it did
+            print("::group::Staging host: compose", flush=True)
+            print((result.stdout + result.stderr).rstrip(), flush=True)
+            print("::endgroup::", flush=True)
         if result.returncode == 255:
             raise TargetError(f"cannot reach {self.user}@{self.host}:{self.port} over SSH: {last_line(result.stderr)}")
         return result
@@ -177,5 +183,7 @@ class Command:
 
 
 def last_line(text: str) -> str:
+    """The line that says what went wrong: the last error line, else the last line."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    return lines[-1] if lines else "no output"
+    errors = [line for line in lines if "error" in line.lower() and not line.startswith("Encountered errors")]
+    return (errors or lines or ["no output"])[-1]

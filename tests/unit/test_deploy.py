@@ -241,8 +241,14 @@ def test_ssh_compose_host_script_pulls_switches_and_restores(ssh_host, tmp_path)
     target.apply("img@sha256:1", rollback=True)  # restores the compose file it last ran well with
     assert "changed" not in (tmp_path / "remote" / "compose.yml").read_text()
     calls = (tmp_path / "calls").read_text().splitlines()
-    assert calls[-1] == "img@sha256:1 -p consumer-staging -f compose.yml up -d --force-recreate --remove-orphans"
+    assert calls[-2:] == [
+        "img@sha256:1 -p consumer-staging -f compose.yml rm --force --stop",
+        "img@sha256:1 -p consumer-staging -f compose.yml up -d --force-recreate --remove-orphans",
+    ]
     assert target.current() == "img@sha256:1"
+
+
+OTHER_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOlEb5cd1F0k9vLqZ3o9b0Jx1XyJ8n2a8xQm5c3uWbHf"
 
 
 def test_ssh_compose_refuses_an_unknown_host_key(ssh_host, tmp_path):
@@ -251,7 +257,7 @@ def test_ssh_compose_refuses_an_unknown_host_key(ssh_host, tmp_path):
         user=ssh_host.user,
         port=str(ssh_host.port),
         key=ssh_host.key.read_text(),
-        known_hosts=f"[127.0.0.1]:{ssh_host.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOlEb5cd1F0k9vLqZ3o9b0Jx1XyJ8n2a8xQm5c3uWbHf\n",
+        known_hosts=f"[127.0.0.1]:{ssh_host.port} {OTHER_HOST_KEY}\n",
         directory=str(tmp_path / "remote"),
         project="p",
         compose_file=tmp_path / "compose.yml",

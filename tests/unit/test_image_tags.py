@@ -57,8 +57,13 @@ def test_image_names_are_lower_cased_and_refs_refused():
 
 @pytest.mark.parametrize(
     ("image", "registry"),
-    [("ghcr.io/a/b", "ghcr.io"), ("127.0.0.1:5000/a/b", "127.0.0.1:5000"), ("library/python", "docker.io"),
-     ("localhost/x", "localhost"), ("python", "docker.io")],
+    [
+        ("ghcr.io/a/b", "ghcr.io"),
+        ("127.0.0.1:5000/a/b", "127.0.0.1:5000"),
+        ("library/python", "docker.io"),
+        ("localhost/x", "localhost"),
+        ("python", "docker.io"),
+    ],
 )
 def test_the_registry_is_the_first_component_when_it_names_a_host(image, registry):
     assert registry_of(image) == registry

@@ -74,7 +74,21 @@ def snapshot_source(kaizen_root: Path, dest: Path) -> Path:
         if source.is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, dest / name)
+    for workflow in (dest / ".github" / "workflows").glob("*.yml"):
+        drop_unknown_to_act(workflow)
     return dest
+
+
+# `environment.deployment: false` (GitHub, 2025: use an environment without creating a deployment
+# record) is newer than act's workflow schema, which rejects the whole file. It changes nothing a
+# run here can observe, so the snapshot act reads goes without that one line.
+ACT_UNKNOWN = re.compile(r"^      deployment: false\n", re.MULTILINE)
+
+
+def drop_unknown_to_act(workflow: Path) -> None:
+    text = workflow.read_text(encoding="utf-8")
+    if ACT_UNKNOWN.search(text):
+        workflow.write_text(ACT_UNKNOWN.sub("", text), encoding="utf-8")
 
 
 def local_repository_args(consumer: Path, kaizen_source: Path) -> list[str]:
@@ -210,6 +224,7 @@ def run_workflow(
     payload: dict | None = None,
     env: dict[str, str] | None = None,
     secrets: dict[str, str] | None = None,
+    variables: dict[str, str] | None = None,
     labels: Iterable[str] = DEFAULT_LABELS,
     on_record: Callable[[dict], None] | None = None,
     kaizen_root: Path = KAIZEN_ROOT,
@@ -253,6 +268,8 @@ def run_workflow(
     }
     for key, value in harness_env.items():
         command += ["--env", f"{key}={value}"]
+    for key, value in (variables or {}).items():
+        command += ["--var", f"{key}={value}"]  # the `vars` context: repository variables
     for key in secrets or {}:
         command += ["-s", key]  # act reads the value from its environment: it never shows on a command line
     process_env = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -74,26 +75,34 @@ def create_consumer(
     return dest
 
 
-def _add_to_call(repo: Path, workflow: str, key: str, lines: list[str], message: str) -> None:
-    """Add a `with:` or `secrets:` block under the caller's `uses:` of a Kaizen workflow, and commit."""
+def _add_to_call(repo: Path, workflow: str, key: str, lines: list[str], message: str, calls: str = "") -> None:
+    """Add lines to the `with:` or `secrets:` block under the caller's `uses:` of a Kaizen
+    workflow (`calls`, default the caller's own name), creating the block if needed; commit."""
     path = repo / ".github" / "workflows" / workflow
     text = path.read_text(encoding="utf-8")
-    marker = f"    uses: {KAIZEN_REPOSITORY}/.github/workflows/{workflow}@v1\n"
+    marker = f"    uses: {KAIZEN_REPOSITORY}/.github/workflows/{calls or workflow}@v1\n"
     if marker not in text:
-        raise ValueError(f"{path} does not call {KAIZEN_REPOSITORY}/.github/workflows/{workflow}@v1")
+        raise ValueError(f"{path} does not call {KAIZEN_REPOSITORY}/.github/workflows/{calls or workflow}@v1")
     block = "".join(f"      {line}\n" for line in lines)
-    path.write_text(text.replace(marker, f"{marker}    {key}:\n{block}"), encoding="utf-8")
+    start = text.index(marker) + len(marker)
+    next_job = re.search(r"^  \S", text[start:], re.MULTILINE)
+    job = text[start : start + next_job.start()] if next_job else text[start:]
+    existing = re.search(rf"^    {re.escape(key)}:\n", job, re.MULTILINE)
+    if existing:  # the template already has the block: add to it
+        at = start + existing.end()
+        path.write_text(text[:at] + block + text[at:], encoding="utf-8")
+    else:
+        path.write_text(text.replace(marker, f"{marker}    {key}:\n{block}"), encoding="utf-8")
     commit_all(repo, message)
 
 
-def set_inputs(repo: Path, workflow: str, inputs: dict) -> None:
-    """Give a caller workflow copied from workflows/ a `with:` block, as a user would."""
-    _add_to_call(
-        repo, workflow, "with", [f"{key}: {json.dumps(value)}" for key, value in inputs.items()], "Configure the caller"
-    )
+def set_inputs(repo: Path, workflow: str, inputs: dict, calls: str = "") -> None:
+    """Give a caller workflow copied from workflows/ inputs, as a user would."""
+    lines = [f"{key}: {json.dumps(value)}" for key, value in inputs.items()]
+    _add_to_call(repo, workflow, "with", lines, "Configure the caller", calls)
 
 
-def set_secrets(repo: Path, workflow: str, secrets: dict[str, str]) -> None:
+def set_secrets(repo: Path, workflow: str, secrets: dict[str, str], calls: str = "") -> None:
     """Pass the caller's secrets (name in the reusable workflow -> repository secret) on."""
     _add_to_call(
         repo,
@@ -101,4 +110,5 @@ def set_secrets(repo: Path, workflow: str, secrets: dict[str, str]) -> None:
         "secrets",
         [f"{name}: ${{{{ secrets.{source} }}}}" for name, source in secrets.items()],
         "Pass secrets to the reusable workflow",
+        calls,
     )

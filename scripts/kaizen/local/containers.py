@@ -28,7 +28,7 @@ runtime = "runc"
 
 
 def require(*commands: str) -> None:
-    missing = [c for c in commands if not shutil.which(c)]
+    missing = [c for c in commands if not shutil.which(c) and not Path(f"/usr/sbin/{c}").is_file()]
     if missing:
         raise RuntimeError(f"missing {', '.join(missing)}: run `make setup` (it installs the container tools)")
 
@@ -56,9 +56,19 @@ class Engine(Service):
         self.podman("login", "--username", user, "--password-stdin", registry, input=password)
 
     def remove_containers(self) -> None:
+        """This engine's containers, and the compose networks they used. Rootful engines share
+        the host's network configuration (/etc/containers/networks) and firewall, so what one
+        leaves behind would clash with the next engine's networks of the same name."""
         ids = self.podman("ps", "--all", "--quiet", check=False).stdout.split()
+        networks = set()
         if ids:
+            inspected = self.podman(
+                "inspect", "--format", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}", *ids, check=False
+            )
+            networks = set(inspected.stdout.split()) - {"podman", "bridge", "host", "none"}
             self.podman("rm", "--force", *ids, check=False)
+        for network in sorted(networks):
+            self.podman("network", "rm", "--force", network, check=False)
 
     def stop(self) -> None:
         self.remove_containers()
@@ -66,8 +76,12 @@ class Engine(Service):
 
 
 def engine_env(root: Path, storage: Path, insecure_registries: list[str]) -> dict[str, str]:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "containers.conf").write_text(CONTAINERS_CONF)
+    (root / "docker-config").mkdir(parents=True, exist_ok=True)
+    # Each engine its own libpod state (exit files, locks): two engines sharing /run/libpod
+    # confuse each other's container clean-up, which tears down port forwards still in use.
+    (root / "containers.conf").write_text(
+        CONTAINERS_CONF + f'tmp_dir = "{storage}/libpod"\nlock_type = "file"\n'
+    )
     (root / "storage.conf").write_text(
         f'[storage]\ndriver = "overlay"\ngraphroot = "{storage}/storage"\nrunroot = "{storage}/run"\n'
     )
@@ -78,7 +92,10 @@ def engine_env(root: Path, storage: Path, insecure_registries: list[str]) -> dic
         "CONTAINERS_CONF": str(root / "containers.conf"),
         "CONTAINERS_STORAGE_CONF": str(root / "storage.conf"),
         "CONTAINERS_REGISTRIES_CONF": str(root / "registries.conf"),
-        "REGISTRY_AUTH_FILE": str(root / "auth.json"),
+        # One credentials file for podman and for Docker API clients (docker, docker-compose),
+        # which send their own credentials: the API service doesn't use its auth file for pulls.
+        "REGISTRY_AUTH_FILE": str(root / "docker-config" / "config.json"),
+        "DOCKER_CONFIG": str(root / "docker-config"),
         "DOCKER_HOST": f"unix://{root / 'podman.sock'}",
     }
 
@@ -155,3 +172,41 @@ def start_registry(root: Path, user: str, password: str) -> Registry:
     )
     wait_for_port(port, process, log)
     return Registry(process, f"127.0.0.1:{port}", user, password)
+
+
+@dataclass
+class Shipyard:
+    """Everything the image and deploy workflows need here: the runner's engine, a registry
+    that requires a login, and a staging host (sshd whose sessions use a second engine with its
+    own store, logged in to the registry, so staging really pulls what was pushed)."""
+
+    engine: Engine
+    registry: Registry
+    staging_engine: Engine
+    ssh: object  # services.SSHServer
+    staging_port: int
+    base_image: str
+
+    @property
+    def staging_url(self) -> str:
+        return f"http://127.0.0.1:{self.staging_port}"
+
+    def stop(self) -> None:
+        for service in (self.ssh, self.staging_engine, self.registry, self.engine):
+            service.stop()
+
+
+def start_shipyard(root: Path, *, storage: Path = DEFAULT_STORAGE, user: str = "kaizen", password: str) -> Shipyard:
+    from kaizen.local.services import start_sshd
+
+    require("docker-compose", "sshd")
+    registry = start_registry(root / "registry", user, password)
+    engine = start_engine(root / "engine", storage=storage, insecure_registries=[registry.host])
+    base_image = ensure_base_image(engine)
+    staging_engine = start_engine(
+        root / "staging-engine", storage=root / "staging-store", insecure_registries=[registry.host]
+    )
+    staging_engine.login(registry.host, user, password)
+    staging_port = free_port()
+    ssh = start_sshd(root / "staging-sshd", set_env={**staging_engine.env, "STAGING_PORT": str(staging_port)})
+    return Shipyard(engine, registry, staging_engine, ssh, staging_port, base_image)

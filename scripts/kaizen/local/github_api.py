@@ -218,9 +218,7 @@ class Handler(BaseHTTPRequestHandler):
             return 201, deployment, {}
         if op.operation_id == "repos/create-deployment-status":
             deployment_id = int(params["deployment_id"])
-            deployment = next(
-                (d for d in state.deployments.get((owner, repo), []) if d["id"] == deployment_id), None
-            )
+            deployment = next((d for d in state.deployments.get((owner, repo), []) if d["id"] == deployment_id), None)
             if deployment is None:
                 return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, {}
             state.next_id += 1

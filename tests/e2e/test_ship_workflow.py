@@ -1,0 +1,257 @@
+"""container.yml and deploy-staging.yml through act from a consumer repository: the example
+project's image is built on rootful podman, smoke-tested, pushed to a registry that requires a
+login, and deployed by digest over SSH to a compose-run staging host with its own engine."""
+
+import base64
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kaizen.local import act, consumer, containers, training
+from kaizen.local.github_api import GitHubAPIStandIn
+
+pytestmark = pytest.mark.e2e
+
+TOKEN = "ghs_ship_e2e_token_value"
+REGISTRY_PASSWORD = "kaizen-registry-e2e-password"
+IMAGE_JOB = "image/container/Build, smoke-test and push"  # caller job / workflow name / job name
+DEPLOY_JOB = "staging/deploy-staging/Deploy to staging"
+# The machine's CA bundle, for pip inside the build: traffic here goes through a re-signing proxy.
+CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+REDEPLOY = """\
+name: redeploy
+on: workflow_dispatch
+permissions: {}
+jobs:
+  staging:
+    uses: kaizen-ci/kaizen/.github/workflows/deploy-staging.yml@v1
+    permissions:
+      contents: read
+      deployments: write
+    with:
+      image: ${{ vars.IMAGE }}
+      digest: ${{ vars.DIGEST }}
+      url: ${{ vars.STAGING_URL }}
+      ssh-host: 127.0.0.1
+      ssh-port: "%(port)s"
+      ssh-user: root
+      compose-file: deploy/compose.yml
+      compose-command: docker-compose
+      compose-directory: %(directory)s
+      compose-project: staging-%(staging_port)s
+      smoke-request: serving/sample-request.json
+      smoke-timeout: "45"
+    secrets:
+      ssh-private-key: ${{ secrets.STAGING_SSH_KEY }}
+      ssh-known-hosts: ${{ secrets.STAGING_KNOWN_HOSTS }}
+"""
+
+
+@pytest.fixture(scope="module")
+def shipyard(tmp_path_factory):
+    yard = containers.start_shipyard(tmp_path_factory.mktemp("shipyard"), password=REGISTRY_PASSWORD)
+    yield yard
+    yard.stop()
+
+
+@pytest.fixture(scope="module")
+def pipeline_python(tmp_path_factory) -> Path:
+    return training.developer_python(tmp_path_factory.mktemp("ship-venv") / "venv")
+
+
+@pytest.fixture()
+def shipping_consumer(make_consumer, pipeline_python, shipyard, tmp_path):
+    """The example project, trained and pushed to a local DVC remote, with workflows/ship.yml
+    configured for the registry and staging host on this machine."""
+    repo = make_consumer(templates=("ship.yml",))
+    training.train_and_push(repo, pipeline_python, str(tmp_path / "dvc-remote"))
+    consumer.set_inputs(
+        repo,
+        "ship.yml",
+        {
+            "image": f"{shipyard.registry.host}/acme/consumer",
+            "build-args": f"BASE_IMAGE={shipyard.base_image}",
+            "build-secret-files": f"pip-ca={CA_BUNDLE}",
+        },
+        calls="container.yml",
+    )
+    consumer.set_secrets(
+        repo,
+        "ship.yml",
+        {"registry-username": "REGISTRY_USER", "registry-password": "REGISTRY_PASSWORD"},
+        calls="container.yml",
+    )
+    consumer.set_inputs(
+        repo,
+        "ship.yml",
+        {
+            "ssh-port": str(shipyard.ssh.port),
+            "ssh-user": "root",
+            "compose-command": "docker-compose",
+            "compose-directory": str(tmp_path / "staging-host"),
+            # Unique per run: engines on one machine share its network names.
+            "compose-project": f"staging-{shipyard.staging_port}",
+        },
+        calls="deploy-staging.yml",
+    )
+    (repo / ".github" / "workflows" / "redeploy.yml").write_text(
+        REDEPLOY
+        % {"port": shipyard.ssh.port, "directory": tmp_path / "staging-host", "staging_port": shipyard.staging_port}
+    )
+    consumer.commit_all(repo, "Redeploy workflow")
+    return repo
+
+
+def secrets_for(shipyard) -> dict[str, str]:
+    return {
+        "GITHUB_TOKEN": TOKEN,
+        "REGISTRY_USER": shipyard.registry.user,
+        "REGISTRY_PASSWORD": REGISTRY_PASSWORD,
+        "STAGING_SSH_KEY": shipyard.ssh.key.read_text(),
+        "STAGING_KNOWN_HOSTS": shipyard.ssh.known_hosts(),
+    }
+
+
+def ship(
+    repo: Path,
+    sandbox,
+    shipyard,
+    api: GitHubAPIStandIn,
+    workflow: str = "ship.yml",
+    event: str = "push",
+    variables=None,
+):
+    head = consumer.git(repo, "rev-parse", "HEAD")
+    return act.run_workflow(
+        repo,
+        event,
+        sandbox,
+        workflow=workflow,
+        payload=training.push_payload(head) if event == "push" else {},
+        env={"GITHUB_API_URL": api.url, **shipyard.engine.env},
+        secrets=secrets_for(shipyard),
+        variables={"STAGING_URL": shipyard.staging_url, "STAGING_SSH_HOST": "127.0.0.1", **(variables or {})},
+    )
+
+
+def get(url: str, body: bytes | None = None) -> dict:
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def registry_tags(shipyard, name: str) -> list[str]:
+    """The registry's own answer (distribution API), with the login it requires."""
+    token = base64.b64encode(f"{shipyard.registry.user}:{REGISTRY_PASSWORD}".encode()).decode()
+    request = urllib.request.Request(
+        f"http://{shipyard.registry.host}/v2/{name}/tags/list", headers={"Authorization": f"Basic {token}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return sorted(json.loads(response.read()).get("tags") or [])
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return []
+        raise
+
+
+def running_digests(shipyard) -> list[str]:
+    ids = shipyard.staging_engine.podman("ps", "--quiet").stdout.split()
+    return shipyard.staging_engine.podman("inspect", "--format", "{{.ImageDigest}}", *ids).stdout.split()
+
+
+def job_output(run: act.ActRun, job: str, step: str, name: str) -> str:
+    values = [value for _, key, value in run.outputs(job, step=step) if key == name]
+    assert values, f"no output {name} from {job} {step}: {run.log[-4000:]}"
+    return values[-1]
+
+
+def break_the_service(repo: Path) -> str:
+    """A commit whose image cannot load its model: it starts, then exits."""
+    dockerfile = repo / "Dockerfile"
+    dockerfile.write_text(
+        dockerfile.read_text().replace("USER app\n", "ENV KAIZEN_MODEL_PATH=/app/models/missing.joblib\nUSER app\n")
+    )
+    return consumer.commit_all(repo, "Point the service at a model that isn't there")
+
+
+def test_image_is_built_tested_pushed_and_deployed_then_a_broken_one_rolls_back(shipping_consumer, sandbox, shipyard):
+    repo = shipping_consumer
+    sample = (repo / "serving" / "sample-request.json").read_bytes()
+    good_sha = consumer.git(repo, "rev-parse", "HEAD")
+    with GitHubAPIStandIn(TOKEN) as api:
+        run = ship(repo, sandbox, shipyard, api)
+        assert run.returncode == 0, run.log[-8000:]
+        image = f"{shipyard.registry.host}/acme/consumer"
+        digest = job_output(run, IMAGE_JOB, "actions/container@", "digest")
+        assert digest.startswith("sha256:")
+        assert f"sha-{good_sha[:7]}" in registry_tags(shipyard, "acme/consumer")
+        assert "main" in registry_tags(shipyard, "acme/consumer")
+        smoke = [text for _, text in run.summaries(IMAGE_JOB) if "Image smoke test" in text]
+        assert smoke and ":white_check_mark:" in smoke[0]
+
+        # Staging pulled the digest from the registry and serves this commit's model.
+        metadata = get(f"{shipyard.staging_url}/metadata")
+        assert metadata["git_sha"] == good_sha
+        assert get(f"{shipyard.staging_url}/predict", sample)["predictions"] == [0, 1]
+        assert running_digests(shipyard) == [digest]
+        [(deployment, states)] = api.state.deployment_log("acme", "consumer")
+        assert states == ["in_progress", "success"]
+        assert deployment["payload"] == {"image_ref": f"{image}@{digest}"} and deployment["environment"] == "staging"
+
+        # Nothing secret reached the log.
+        for secret in (TOKEN, REGISTRY_PASSWORD, *shipyard.ssh.key.read_text().splitlines()[1:-1]):
+            assert secret not in run.log
+
+        import subprocess  # DEBUG
+        snap = lambda tag: open("/tmp/dbg.txt", "a").write(f"== {tag} {shipyard.staging_port}\n" + subprocess.run("iptables -t nat -S | grep -E 'DN-|HOSTPORT|MASQ'; ip -4 addr | grep -E 'podman|inet 10'", shell=True, capture_output=True, text=True).stdout)
+        open("/tmp/dbg.txt", "w").close()
+        snap("after first deploy")
+        # A build that fails its smoke test is not pushed, and staging is left alone.
+        broken_sha = break_the_service(repo)
+        run = ship(repo, sandbox, shipyard, api)
+        assert run.returncode != 0
+        errors = [a for a in run.annotations() if a["job"] == IMAGE_JOB]
+        assert len(errors) == 1 and "failed its smoke test, so it is not pushed" in errors[0]["message"]
+        assert f"sha-{broken_sha[:7]}" not in registry_tags(shipyard, "acme/consumer")
+        assert not [r for r in run.jobs() if r.name == DEPLOY_JOB and r.result == "success"]
+        assert get(f"{shipyard.staging_url}/metadata")["git_sha"] == good_sha
+
+        snap("after smoke failure")
+        # The broken image pushed anyway (by hand, say) and deployed: staging rolls back.
+        broken = f"{image}:broken"
+        shipyard.engine.podman(
+            "build", "--format", "docker", "--build-arg", f"BASE_IMAGE={shipyard.base_image}",
+            "--secret", f"id=pip-ca,src={CA_BUNDLE}", "--tag", broken, str(repo),
+        )  # fmt: skip
+        digest_file = repo.parent / "broken.digest"
+        shipyard.engine.login(shipyard.registry.host, shipyard.registry.user, REGISTRY_PASSWORD)
+        shipyard.engine.podman("push", "--digestfile", str(digest_file), broken)
+        broken_digest = digest_file.read_text().strip()
+        snap("after manual build and push")
+        run = ship(
+            repo, sandbox, shipyard, api, "redeploy.yml", "workflow_dispatch", {"IMAGE": image, "DIGEST": broken_digest}
+        )
+        assert run.returncode != 0
+        snap("after redeploy")
+        open("/tmp/dbg2.txt", "w").write("\n".join(str(r.get("msg", "")) for r in run.records))
+        [error] = [a for a in run.annotations() if a["job"] == DEPLOY_JOB]
+        assert "Rolled back: staging serves" in error["message"] and digest in error["message"]
+        assert get(f"{shipyard.staging_url}/metadata")["git_sha"] == good_sha
+        assert get(f"{shipyard.staging_url}/predict", sample)["predictions"] == [0, 1]
+        assert running_digests(shipyard) == [digest]
+        assert api.state.deployment_log("acme", "consumer")[-1][1] == ["in_progress", "failure"]
+
+        # A digest the registry doesn't have: one error, nothing changed.
+        missing = "sha256:" + "0" * 64
+        run = ship(
+            repo, sandbox, shipyard, api, "redeploy.yml", "workflow_dispatch", {"IMAGE": image, "DIGEST": missing}
+        )
+        assert run.returncode != 0
+        [error] = [a for a in run.annotations() if a["job"] == DEPLOY_JOB]
+        assert "could not pull" in error["message"] and "nothing changed" in error["message"]
+        assert get(f"{shipyard.staging_url}/metadata")["git_sha"] == good_sha
+        assert api.problems() == []
