@@ -40,6 +40,15 @@ case $mode in
 esac
 # Pull first: an image that can't be pulled changes nothing.
 KAIZEN_IMAGE=$ref "$@" -p "$project" -f .kaizen/next.yml pull || exit 3
+# Some compose and engine pairs report success for a digest the registry doesn't have: ask the
+# engine whether the image is really there.
+for engine in docker podman; do
+  if command -v $engine >/dev/null; then
+    $engine image inspect "$ref" >/dev/null 2>&1 && break
+    echo "error: $ref is not on the host after the pull: manifest unknown" >&2
+    exit 3
+  fi
+done
 # Stop and remove the old containers before creating new ones: a crash-looping service is
 # otherwise restarted by its restart policy while compose replaces it, and its late clean-up
 # can tear down the port forward the new container uses.

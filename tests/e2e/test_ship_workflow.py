@@ -206,10 +206,6 @@ def test_image_is_built_tested_pushed_and_deployed_then_a_broken_one_rolls_back(
         for secret in (TOKEN, REGISTRY_PASSWORD, *shipyard.ssh.key.read_text().splitlines()[1:-1]):
             assert secret not in run.log
 
-        import subprocess  # DEBUG
-        snap = lambda tag: open("/tmp/dbg.txt", "a").write(f"== {tag} {shipyard.staging_port}\n" + subprocess.run("iptables -t nat -S | grep -E 'DN-|HOSTPORT|MASQ'; ip -4 addr | grep -E 'podman|inet 10'", shell=True, capture_output=True, text=True).stdout)
-        open("/tmp/dbg.txt", "w").close()
-        snap("after first deploy")
         # A build that fails its smoke test is not pushed, and staging is left alone.
         broken_sha = break_the_service(repo)
         run = ship(repo, sandbox, shipyard, api)
@@ -220,7 +216,6 @@ def test_image_is_built_tested_pushed_and_deployed_then_a_broken_one_rolls_back(
         assert not [r for r in run.jobs() if r.name == DEPLOY_JOB and r.result == "success"]
         assert get(f"{shipyard.staging_url}/metadata")["git_sha"] == good_sha
 
-        snap("after smoke failure")
         # The broken image pushed anyway (by hand, say) and deployed: staging rolls back.
         broken = f"{image}:broken"
         shipyard.engine.podman(
@@ -231,13 +226,10 @@ def test_image_is_built_tested_pushed_and_deployed_then_a_broken_one_rolls_back(
         shipyard.engine.login(shipyard.registry.host, shipyard.registry.user, REGISTRY_PASSWORD)
         shipyard.engine.podman("push", "--digestfile", str(digest_file), broken)
         broken_digest = digest_file.read_text().strip()
-        snap("after manual build and push")
         run = ship(
             repo, sandbox, shipyard, api, "redeploy.yml", "workflow_dispatch", {"IMAGE": image, "DIGEST": broken_digest}
         )
         assert run.returncode != 0
-        snap("after redeploy")
-        open("/tmp/dbg2.txt", "w").write("\n".join(str(r.get("msg", "")) for r in run.records))
         [error] = [a for a in run.annotations() if a["job"] == DEPLOY_JOB]
         assert "Rolled back: staging serves" in error["message"] and digest in error["message"]
         assert get(f"{shipyard.staging_url}/metadata")["git_sha"] == good_sha

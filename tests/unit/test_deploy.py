@@ -199,9 +199,19 @@ exit 0
 """
 
 
+FAKE_DOCKER = """#!/bin/bash
+# `docker image inspect REF`: only images whose name says 'absent' are not there.
+[[ $* == *absent* ]] && exit 1
+exit 0
+"""
+
+
 @pytest.fixture(scope="module")
 def ssh_host(tmp_path_factory):
-    server = start_sshd(tmp_path_factory.mktemp("sshd"))
+    bin_dir = tmp_path_factory.mktemp("host-bin")
+    (bin_dir / "docker").write_text(FAKE_DOCKER)
+    (bin_dir / "docker").chmod(0o755)
+    server = start_sshd(tmp_path_factory.mktemp("sshd"), set_env={"PATH": f"{bin_dir}:/usr/bin:/bin"})
     yield server
     server.stop()
 
@@ -232,6 +242,12 @@ def test_ssh_compose_host_script_pulls_switches_and_restores(ssh_host, tmp_path)
 
     with pytest.raises(TargetError, match="could not pull missing@sha256:2.*nothing changed") as raised:
         target.apply("missing@sha256:2")
+    assert not isinstance(raised.value, SwitchedError)
+    assert (tmp_path / "remote" / ".env").read_text() == "KAIZEN_IMAGE=img@sha256:1\n"
+
+    # A pull that reports success, but the engine doesn't have the image: nothing changes either.
+    with pytest.raises(TargetError, match="absent@sha256:4 is not on the host after the pull") as raised:
+        target.apply("absent@sha256:4")
     assert not isinstance(raised.value, SwitchedError)
     assert (tmp_path / "remote" / ".env").read_text() == "KAIZEN_IMAGE=img@sha256:1\n"
 

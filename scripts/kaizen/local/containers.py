@@ -79,9 +79,7 @@ def engine_env(root: Path, storage: Path, insecure_registries: list[str]) -> dic
     (root / "docker-config").mkdir(parents=True, exist_ok=True)
     # Each engine its own libpod state (exit files, locks): two engines sharing /run/libpod
     # confuse each other's container clean-up, which tears down port forwards still in use.
-    (root / "containers.conf").write_text(
-        CONTAINERS_CONF + f'tmp_dir = "{storage}/libpod"\nlock_type = "file"\n'
-    )
+    (root / "containers.conf").write_text(CONTAINERS_CONF + f'tmp_dir = "{storage}/libpod"\nlock_type = "file"\n')
     (root / "storage.conf").write_text(
         f'[storage]\ndriver = "overlay"\ngraphroot = "{storage}/storage"\nrunroot = "{storage}/run"\n'
     )
