@@ -282,3 +282,48 @@ def test_ssh_compose_refuses_an_unknown_host_key(ssh_host, tmp_path):
     )
     with pytest.raises(TargetError, match="cannot reach root@127.0.0.1"):
         target.current()
+
+
+FAKE_KUBECTL = """#!/bin/bash
+# Records its calls and its KUBECONFIG; the rollout of a 'slow' image never completes.
+echo "$*" >> "$(dirname "$0")/kubectl-calls"
+cp "$KUBECONFIG" "$(dirname "$0")/kubeconfig-seen"
+state="$(dirname "$0")/image"
+case "$*" in
+  *"get deployment/model"*) cat "$state" 2>/dev/null ;;
+  *"set image"*) echo "${@: -1}" | cut -d= -f2- > "$state" ;;
+  *"rollout status"*) grep -q slow "$state" && { echo "error: exceeded its progress deadline" >&2; exit 1; } ;;
+  *"rollout undo"*) echo "img@sha256:good" > "$state" ;;
+esac
+exit 0
+"""
+
+
+def test_kubernetes_target_sets_the_image_waits_for_the_rollout_and_undoes_it(tmp_path, monkeypatch):
+    """Against a recording kubectl: no cluster runs here, so this checks the commands the
+    target gives and how it reads their results, not a real rollout."""
+    from kaizen.deploy_targets import Kubernetes
+
+    kubectl = tmp_path / "kubectl"
+    kubectl.write_text(FAKE_KUBECTL)
+    kubectl.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    (tmp_path / "image").write_text("img@sha256:good\n")
+    target = Kubernetes("model", "server", "staging", "apiVersion: v1\nkind: Config\n", "60s", temp=tmp_path)
+    assert target.current() == "img@sha256:good"
+    target.apply("img@sha256:new")
+    with pytest.raises(SwitchedError, match="did not complete: error: exceeded its progress deadline"):
+        target.apply("img@sha256:slow")
+    target.apply("img@sha256:slow", rollback=True)
+    assert (tmp_path / "image").read_text().strip() == "img@sha256:good"
+    assert (tmp_path / "kubectl-calls").read_text().splitlines() == [
+        "--namespace staging get deployment/model --output "
+        'jsonpath={.spec.template.spec.containers[?(@.name=="server")].image}',
+        "--namespace staging set image deployment/model server=img@sha256:new",
+        "--namespace staging rollout status deployment/model --timeout=60s",
+        "--namespace staging set image deployment/model server=img@sha256:slow",
+        "--namespace staging rollout status deployment/model --timeout=60s",
+        "--namespace staging rollout undo deployment/model",
+        "--namespace staging rollout status deployment/model --timeout=60s",
+    ]
+    assert (tmp_path / "kubeconfig-seen").read_text() == "apiVersion: v1\nkind: Config\n"
