@@ -118,19 +118,23 @@ def main() -> int:
             bin_dir = training.developer_python(root / "developer-venv")
             project = consumer.create_consumer(root / "project", [])
             training.train_and_push(project, bin_dir, str(root / "dvc-remote"))
-            shutil.copy(HERE / "naive.Dockerfile", project / "naive.Dockerfile")
+            # The naive build gets the whole folder as its context: no .dockerignore.
+            naive = root / "project-naive"
+            shutil.copytree(project, naive, ignore=shutil.ignore_patterns(".dockerignore"))
+            shutil.copy(HERE / "naive.Dockerfile", naive / "naive.Dockerfile")
+            variants = {"multi": (project, project / "Dockerfile"), "naive": (naive, naive / "naive.Dockerfile")}
             for round_no in range(args.rounds):
-                for kind, dockerfile in (("multi", project / "Dockerfile"), ("naive", project / "naive.Dockerfile")):
+                for kind, (context, dockerfile) in variants.items():
                     tag = f"localhost/bench-{kind}:{round_no}"
                     figures[f"cold_{kind}"].append(
-                        build(yard.engine, project, dockerfile, tag, yard.base_image, no_cache=True)
+                        build(yard.engine, context, dockerfile, tag, yard.base_image, no_cache=True)
                     )
                     sizes[kind] = size_mb(yard.engine, tag)
-                edit_code(project, round_no, 1)
-                for kind, dockerfile in (("multi", project / "Dockerfile"), ("naive", project / "naive.Dockerfile")):
+                for kind, (context, dockerfile) in variants.items():
+                    edit_code(context, round_no, 1)
                     tag = f"localhost/bench-{kind}:{round_no}-edit"
                     figures[f"code_only_{kind}"].append(
-                        build(yard.engine, project, dockerfile, tag, yard.base_image, no_cache=False)
+                        build(yard.engine, context, dockerfile, tag, yard.base_image, no_cache=False)
                     )
                 print(
                     f"round {round_no}: " + ", ".join(f"{k} {v[-1]:.1f}s" for k, v in figures.items() if v), flush=True
