@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml")) + sorted((ROOT / "workflows").glob("*.yml"))
@@ -64,6 +66,17 @@ def test_workflows_match_the_github_workflow_schema():
 def test_actions_match_the_github_action_schema():
     result = run(tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", *map(str, ACTIONS))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dependabot_configuration_matches_its_schema_and_covers_every_pin():
+    config = ROOT / ".github" / "dependabot.yml"
+    result = run(tool("check-jsonschema"), "--builtin-schema", "vendor.dependabot", str(config))
+    assert result.returncode == 0, result.stdout + result.stderr
+    updates = {u["package-ecosystem"]: u for u in yaml.safe_load(config.read_text())["updates"]}
+    assert "/actions/*" in updates["github-actions"]["directories"] and ACTIONS  # every composite action
+    pip_dirs = {ROOT / d.lstrip("/") for d in updates["pip"]["directories"]}
+    tracked = subprocess.run(["git", "ls-files", "*requirements*.txt"], cwd=ROOT, capture_output=True, text=True)
+    assert {(ROOT / name).parent for name in tracked.stdout.split()} <= pip_dirs
 
 
 def test_readme_examples_pass_every_gate(tmp_path):
