@@ -35,6 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
     pin.add_argument("tag", help="the release tag, e.g. v1.2.3")
     pin.add_argument("--root", type=Path, default=Path.cwd(), help="the kaizen checkout (default: .)")
     pin.set_defaults(handler=pin_refs)
+    rel = commands.add_parser(
+        "release", help="release commit: pin internal refs, date the changelog, tag, move the major tag"
+    )
+    rel.add_argument("tag", help="the release tag, e.g. v1.2.3")
+    rel.add_argument("--root", type=Path, default=Path.cwd(), help="the kaizen checkout (default: .)")
+    rel.set_defaults(handler=make_release)
     from kaizen.local import cli as local_cli
 
     local_cli.add_parser(commands)
@@ -51,6 +57,18 @@ def pin_refs(args: argparse.Namespace) -> int:
     if set(refs) != {args.tag}:
         gha.error(f"internal references still disagree: {sorted(refs)}", title="pin-internal-refs")
         return 1
+    return 0
+
+
+def make_release(args: argparse.Namespace) -> int:
+    import datetime
+
+    from kaizen import release
+
+    publish = release.release(args.root, args.tag, datetime.date.today().isoformat())
+    print(f"released {args.tag} locally; publish it with:")
+    for command in publish:
+        print(f"  {command}")
     return 0
 
 

@@ -45,3 +45,52 @@ def pin_internal_refs(root: Path, tag: str) -> list[Path]:
             path.write_text(new, encoding="utf-8")
             changed.append(path)
     return changed
+
+
+UNRELEASED = re.compile(r"^## Unreleased\n(?P<body>.*?)(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+
+
+def date_changelog(text: str, tag: str, day: str) -> str:
+    """Turn `## Unreleased` into `## <tag> (<day>)` under a new, empty `## Unreleased`."""
+    match = UNRELEASED.search(text)
+    if not match or not match["body"].strip():
+        raise InputError(
+            "CHANGELOG.md: the `## Unreleased` section is missing or empty; say what changed", title="changelog"
+        )
+    return text[: match.start()] + f"## Unreleased\n\n## {tag} ({day})\n{match['body']}" + text[match.end() :]
+
+
+def git(root: Path, *args: str) -> str:
+    import subprocess
+
+    result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise InputError(f"git {' '.join(args)} failed: {result.stderr.strip()}", title="release")
+    return result.stdout.strip()
+
+
+def release(root: Path, tag: str, day: str) -> list[str]:
+    """The release commit and its tags, made locally: internal references pinned to `tag`, the
+    changelog dated, `tag` on the commit and the major tag (`v1`) moved to it. Returns the
+    commands that publish it; nothing is pushed."""
+    if not TAG.match(tag):
+        raise InputError(f"tag: {tag!r} is not a release tag like v1.2.3", title="tag")
+    if git(root, "status", "--porcelain"):
+        raise InputError("the working tree has uncommitted changes; commit or stash them first", title="release")
+    if git(root, "tag", "--list", tag):
+        raise InputError(f"tag: {tag} exists already", title="tag")
+    changelog = root / "CHANGELOG.md"
+    if not changelog.is_file():
+        raise InputError("CHANGELOG.md is missing", title="changelog")
+    changelog.write_text(date_changelog(changelog.read_text(encoding="utf-8"), tag, day), encoding="utf-8")
+    pin_internal_refs(root, tag)
+    if set(internal_refs(root)) != {tag}:
+        raise InputError(f"internal references still disagree: {sorted(internal_refs(root))}", title="release")
+    git(root, "add", "-A")
+    git(root, "commit", "--quiet", "-m", f"Release {tag}")
+    major = tag.split(".")[0]
+    git(root, "tag", "--annotate", tag, "-m", f"Kaizen {tag}")
+    prerelease = "-" in tag
+    if not prerelease:
+        git(root, "tag", "--force", "--annotate", major, "-m", f"Kaizen {tag}")
+    return [f"git push origin HEAD {tag}"] + ([] if prerelease else [f"git push --force origin {major}"])
