@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -56,3 +57,13 @@ def parse_args(description: str) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     return parser.parse_args()
+
+
+def publish(args: argparse.Namespace, runs: dict, **figures) -> dict:
+    """The result every benchmark reports: the machine, the rounds, the raw runs and its own
+    figures; printed as JSON, and written where --json says."""
+    result = {"machine": machine(), "rounds": args.rounds, "runs": runs, **figures}
+    print(json.dumps(result, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    return result

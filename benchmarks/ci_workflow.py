@@ -10,7 +10,6 @@ same machine load; medians and the warm/cold ratio are reported.
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import tempfile
@@ -18,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from benchmarks_common import machine, parse_args, step_seconds  # noqa: E402
+from benchmarks_common import parse_args, publish, step_seconds  # noqa: E402
 
 from kaizen.local import act, consumer  # noqa: E402
 
@@ -38,20 +37,19 @@ def main() -> int:
                 figures[kind].append(round(run.seconds, 1))
                 figures[f"{kind}_install"] += step_seconds(run, "Install the project")
                 print(f"round {round_no + 1} {kind}: {run.seconds:.1f}s", flush=True)
-    result = {
-        "machine": machine(),
-        "rounds": args.rounds,
-        "runs": figures,
+    medians = {
         "median_cold_s": statistics.median(figures["cold"]),
         "median_warm_s": statistics.median(figures["warm"]),
         "median_install_cold_s": round(statistics.median(figures["cold_install"]), 1),
         "median_install_warm_s": round(statistics.median(figures["warm_install"]), 1),
     }
-    result["warm_over_cold"] = round(result["median_warm_s"] / result["median_cold_s"], 2)
-    result["install_warm_over_cold"] = round(result["median_install_warm_s"] / result["median_install_cold_s"], 2)
-    print(json.dumps(result, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    publish(
+        args,
+        figures,
+        **medians,
+        warm_over_cold=round(medians["median_warm_s"] / medians["median_cold_s"], 2),
+        install_warm_over_cold=round(medians["median_install_warm_s"] / medians["median_install_cold_s"], 2),
+    )
     return 0
 
 

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import statistics
 import sys
@@ -25,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from benchmarks_common import machine, parse_args  # noqa: E402
+from benchmarks_common import parse_args, publish  # noqa: E402
 
 from kaizen.deploy_targets import SSHCompose  # noqa: E402
 from kaizen.local import consumer, containers, training  # noqa: E402
@@ -177,8 +176,7 @@ def main() -> int:
         finally:
             yard.stop()
     median = {key: statistics.median(values) for key, values in figures.items() if values}
-    result = {"machine": machine(), "rounds": args.rounds, "image_mb": sizes, "median": median, "runs": figures}
-    print(json.dumps(result, indent=2))
+    publish(args, figures, image_mb=sizes, median=median)
     print(
         f"\nimage: multi-stage {sizes['multi']:.0f} MB vs naive {sizes['naive']:.0f} MB "
         f"({sizes['multi'] / sizes['naive']:.2f})\n"
@@ -189,8 +187,6 @@ def main() -> int:
         f"deploy under {LOAD_RATE} req/s: median {median['deploy_failed']:.0f}/{median['deploy_sent']:.0f} failed, "
         f"longest gap {median['deploy_longest_gap']:.1f}s, switch-to-healthy {median['deploy_seconds']:.1f}s"
     )
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2))
     return 0
 
 

@@ -11,7 +11,6 @@ the same machine load. Medians and ratios are reported.
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from benchmarks_common import machine, parse_args, step_seconds  # noqa: E402
+from benchmarks_common import parse_args, publish, step_seconds  # noqa: E402
 
 from kaizen.local import act, consumer, training  # noqa: E402
 from kaizen.local.github_api import GitHubAPIStandIn  # noqa: E402
@@ -70,21 +69,20 @@ def main() -> int:
                 raise SystemExit("unchanged run failed")
             runs["unchanged"].append(round(run.seconds, 1))
             print(f"round {round_no + 1} unchanged: {run.seconds:.1f}s", flush=True)
-    result = {
-        "machine": machine(),
-        "rounds": args.rounds,
-        "runs": runs,
+    medians = {
         "median_cold_s": statistics.median(runs["cold"]),
         "median_warm_s": statistics.median(runs["warm"]),
         "median_unchanged_s": statistics.median(runs["unchanged"]),
         "median_report_step_s": round(statistics.median(runs["report_step"]), 1),
         "median_train_step_s": round(statistics.median(runs["train_step"]), 1),
     }
-    result["warm_over_cold"] = round(result["median_warm_s"] / result["median_cold_s"], 2)
-    result["report_share_of_warm"] = round(result["median_report_step_s"] / result["median_warm_s"], 2)
-    print(json.dumps(result, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    publish(
+        args,
+        runs,
+        **medians,
+        warm_over_cold=round(medians["median_warm_s"] / medians["median_cold_s"], 2),
+        report_share_of_warm=round(medians["median_report_step_s"] / medians["median_warm_s"], 2),
+    )
     return 0
 
 
