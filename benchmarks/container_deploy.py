@@ -19,13 +19,13 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 from benchmarks_common import parse_args, publish  # noqa: E402
 
+from kaizen import smoke  # noqa: E402
 from kaizen.deploy_targets import SSHCompose  # noqa: E402
 from kaizen.local import consumer, containers, training  # noqa: E402
 
@@ -69,8 +69,7 @@ class Load:
         while not self._stop.is_set():
             self.sent += 1
             try:
-                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as response:
-                    ok = response.status == 200
+                ok = smoke.call(f"{self.url}/health", timeout=2)[0] == 200
             except OSError:
                 ok = False
             now = time.monotonic()
@@ -91,17 +90,6 @@ class Load:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
-
-
-def wait_healthy(url: str, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} never became healthy")
 
 
 def main() -> int:
@@ -158,12 +146,12 @@ def main() -> int:
             for round_no in range(args.rounds):
                 current, new = refs[round_no % 2], refs[(round_no + 1) % 2]
                 target.apply(current)
-                wait_healthy(yard.staging_url)
+                smoke.wait_healthy(yard.staging_url, "/health", 120, interval=0.2)
                 with Load(yard.staging_url) as load:
                     time.sleep(2)
                     started = time.monotonic()
                     target.apply(new)
-                    wait_healthy(yard.staging_url)
+                    smoke.wait_healthy(yard.staging_url, "/health", 120, interval=0.2)
                     figures["deploy_seconds"].append(time.monotonic() - started)
                     time.sleep(2)
                 figures["deploy_failed"].append(load.failed)

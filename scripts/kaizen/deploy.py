@@ -160,10 +160,14 @@ class Recorder:
             gha.warning(f"setting the deployment's status to {state} failed ({error})", title="deploy")
 
 
+def health_path() -> str:
+    return gha.env_input("health-path", "/health") or "/health"
+
+
 def check(url: str, request: bytes | None, budget_ms: float, calls: int, timeout: float) -> smoke.SmokeResult:
     result = smoke.smoke(
         url,
-        health_path=gha.env_input("health-path", "/health") or "/health",
+        health_path=health_path(),
         predict_path=gha.env_input("predict-path", "/predict") or "/predict",
         request=request,
         timeout=timeout,
@@ -261,7 +265,7 @@ def roll_back(
     print(f"{ref} failed on {environment}: {failure}; rolling back to {previous}", flush=True)
     try:
         target.apply(previous, rollback=True)
-        smoke.wait_healthy(url, gha.env_input("health-path", "/health") or "/health", timeout)
+        smoke.wait_healthy(url, health_path(), timeout)
     except (TargetError, smoke.SmokeFailure) as rollback_failure:
         recorder.status("error", f"rollback failed: {rollback_failure}")
         gha.error(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kaizen import smoke
 from kaizen.local import act, consumer, containers, training
 from kaizen.local.github_api import GitHubAPIStandIn
 
@@ -138,9 +139,9 @@ def ship(
 
 
 def get(url: str, body: bytes | None = None) -> dict:
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
+    status, answer = smoke.call(url, body, timeout=10)
+    assert status == 200, answer[:500]
+    return json.loads(answer)
 
 
 def registry_tags(shipyard, name: str) -> list[str]:
