@@ -41,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     rel.add_argument("tag", help="the release tag, e.g. v1.2.3")
     rel.add_argument("--root", type=Path, default=Path.cwd(), help="the kaizen checkout (default: .)")
     rel.set_defaults(handler=make_release)
+    docs = commands.add_parser("docs", help="write docs/reference/ from the workflows' and actions' YAML")
+    docs.add_argument("--check", action="store_true", help="write nothing; fail if a page is out of date")
+    docs.add_argument("--root", type=Path, default=Path.cwd(), help="the kaizen checkout (default: .)")
+    docs.set_defaults(handler=make_docs)
     from kaizen.local import cli as local_cli
 
     local_cli.add_parser(commands)
@@ -69,6 +73,23 @@ def make_release(args: argparse.Namespace) -> int:
     print(f"released {args.tag} locally; publish it with:")
     for command in publish:
         print(f"  {command}")
+    return 0
+
+
+def make_docs(args: argparse.Namespace) -> int:
+    from kaizen import docs
+
+    if args.check:
+        stale = docs.check(args.root)
+        for path in stale:
+            print(f"out of date: {path}")
+        if stale:
+            gha.error("docs/reference/ is out of date; run .venv/bin/kaizen docs and commit it", title="docs")
+            return 1
+        print("docs/reference/ is up to date")
+        return 0
+    for path in docs.write(args.root):
+        print(f"{'wrote' if (args.root / path).exists() else 'removed'} {path.as_posix()}")
     return 0
 
 
