@@ -12,6 +12,7 @@ from kaizen import gha
 # Subcommand -> module[:function] (default run()) that reads the action's inputs from KAIZEN_* variables.
 ACTION_COMMANDS = {
     "ci-context": ("kaizen.ci_context", "validate ci.yml's inputs and plan its jobs"),
+    "changes": ("kaizen.changes", "what ml-pipeline.yml must run for the files that changed"),
     "install": ("kaizen.install", "install the project (actions/setup)"),
     "lint": ("kaizen.lint", "ruff check and a formatter check (actions/lint)"),
     "test": ("kaizen.run_tests", "run the tests with JUnit XML and coverage (actions/test)"),

@@ -22,7 +22,9 @@ def run() -> int:
             pipeline.pull(project)
         else:
             print("no DVC remote configured: nothing to pull", flush=True)
-    result = pipeline.parse_repro(pipeline.dvc(project, "repro").output)
+    # --force: a scheduled retrain reruns every stage even when no dependency changed.
+    repro = ("repro", "--force") if gha.bool_input("force", False) else ("repro",)
+    result = pipeline.parse_repro(pipeline.dvc(project, *repro).output)
     changed = bool(result.ran or result.restored)
     gha.set_output("stages-ran", json.dumps(result.ran))
     gha.set_output("stages-restored", json.dumps(result.restored))

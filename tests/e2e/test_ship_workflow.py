@@ -2,16 +2,13 @@
 project's image is built on rootful podman, smoke-tested, pushed to a registry that requires a
 login, and deployed by digest over SSH to a compose-run staging host with its own engine."""
 
-import base64
 import json
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from kaizen import smoke
-from kaizen.local import act, consumer, containers, training
+from kaizen.local import act, consumer, containers, shipping, training
 from kaizen.local.github_api import GitHubAPIStandIn
 
 pytestmark = pytest.mark.e2e
@@ -20,8 +17,6 @@ TOKEN = "ghs_ship_e2e_token_value"
 REGISTRY_PASSWORD = "kaizen-registry-e2e-password"
 IMAGE_JOB = "image/container/Build, smoke-test and push"  # caller job / workflow name / job name
 DEPLOY_JOB = "staging/deploy-staging/Deploy to staging"
-# The machine's CA bundle, for pip inside the build: traffic here goes through a re-signing proxy.
-CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 REDEPLOY = """\
 name: redeploy
 on: workflow_dispatch
@@ -69,34 +64,13 @@ def shipping_consumer(make_consumer, pipeline_python, shipyard, tmp_path):
     configured for the registry and staging host on this machine."""
     repo = make_consumer(templates=("ship.yml",))
     training.train_and_push(repo, pipeline_python, str(tmp_path / "dvc-remote"))
-    consumer.set_inputs(
+    shipping.configure(
         repo,
         "ship.yml",
-        {
-            "image": f"{shipyard.registry.host}/acme/consumer",
-            "build-args": f"BASE_IMAGE={shipyard.base_image}",
-            "build-secret-files": f"pip-ca={CA_BUNDLE}",
-        },
-        calls="container.yml",
-    )
-    consumer.set_secrets(
-        repo,
-        "ship.yml",
-        {"registry-username": "REGISTRY_USER", "registry-password": "REGISTRY_PASSWORD"},
-        calls="container.yml",
-    )
-    consumer.set_inputs(
-        repo,
-        "ship.yml",
-        {
-            "ssh-port": str(shipyard.ssh.port),
-            "ssh-user": "root",
-            "compose-command": "docker-compose",
-            "compose-directory": str(tmp_path / "staging-host"),
-            # Unique per run: engines on one machine share its network names.
-            "compose-project": f"staging-{shipyard.staging_port}",
-        },
-        calls="deploy-staging.yml",
+        shipyard,
+        tmp_path / "staging-host",
+        image_call="container.yml",
+        deploy_call="deploy-staging.yml",
     )
     (repo / ".github" / "workflows" / "redeploy.yml").write_text(
         REDEPLOY
@@ -104,16 +78,6 @@ def shipping_consumer(make_consumer, pipeline_python, shipyard, tmp_path):
     )
     consumer.commit_all(repo, "Redeploy workflow")
     return repo
-
-
-def secrets_for(shipyard) -> dict[str, str]:
-    return {
-        "GITHUB_TOKEN": TOKEN,
-        "REGISTRY_USER": shipyard.registry.user,
-        "REGISTRY_PASSWORD": REGISTRY_PASSWORD,
-        "STAGING_SSH_KEY": shipyard.ssh.key.read_text(),
-        "STAGING_KNOWN_HOSTS": shipyard.ssh.known_hosts(),
-    }
 
 
 def ship(
@@ -133,8 +97,8 @@ def ship(
         workflow=workflow,
         payload=training.push_payload(head) if event == "push" else {},
         env={"GITHUB_API_URL": api.url, **shipyard.engine.env},
-        secrets=secrets_for(shipyard),
-        variables={"STAGING_URL": shipyard.staging_url, "STAGING_SSH_HOST": "127.0.0.1", **(variables or {})},
+        secrets=shipping.secrets(shipyard, TOKEN),
+        variables={**shipping.variables(shipyard), **(variables or {})},
     )
 
 
@@ -142,26 +106,6 @@ def get(url: str, body: bytes | None = None) -> dict:
     status, answer = smoke.call(url, body, timeout=10)
     assert status == 200, answer[:500]
     return json.loads(answer)
-
-
-def registry_tags(shipyard, name: str) -> list[str]:
-    """The registry's own answer (distribution API), with the login it requires."""
-    token = base64.b64encode(f"{shipyard.registry.user}:{REGISTRY_PASSWORD}".encode()).decode()
-    request = urllib.request.Request(
-        f"http://{shipyard.registry.host}/v2/{name}/tags/list", headers={"Authorization": f"Basic {token}"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return sorted(json.loads(response.read()).get("tags") or [])
-    except urllib.error.HTTPError as error:
-        if error.code == 404:
-            return []
-        raise
-
-
-def running_digests(shipyard) -> list[str]:
-    ids = shipyard.staging_engine.podman("ps", "--quiet").stdout.split()
-    return shipyard.staging_engine.podman("inspect", "--format", "{{.ImageDigest}}", *ids).stdout.split()
 
 
 def job_output(run: act.ActRun, job: str, step: str, name: str) -> str:
@@ -189,8 +133,8 @@ def test_image_is_built_tested_pushed_and_deployed_then_a_broken_one_rolls_back(
         image = f"{shipyard.registry.host}/acme/consumer"
         digest = job_output(run, IMAGE_JOB, "actions/container@", "digest")
         assert digest.startswith("sha256:")
-        assert f"sha-{good_sha[:7]}" in registry_tags(shipyard, "acme/consumer")
-        assert "main" in registry_tags(shipyard, "acme/consumer")
+        assert f"sha-{good_sha[:7]}" in shipyard.registry.tags("acme/consumer")
+        assert "main" in shipyard.registry.tags("acme/consumer")
         smoke = [text for _, text in run.summaries(IMAGE_JOB) if "Image smoke test" in text]
         assert smoke and ":white_check_mark:" in smoke[0]
 
@@ -198,7 +142,7 @@ def test_image_is_built_tested_pushed_and_deployed_then_a_broken_one_rolls_back(
         metadata = get(f"{shipyard.staging_url}/metadata")
         assert metadata["git_sha"] == good_sha
         assert get(f"{shipyard.staging_url}/predict", sample)["predictions"] == [0, 1]
-        assert running_digests(shipyard) == [digest]
+        assert shipyard.running_digests() == [digest]
         [(deployment, states)] = api.state.deployment_log("acme", "consumer")
         assert states == ["in_progress", "success"]
         assert deployment["payload"] == {"image_ref": f"{image}@{digest}"} and deployment["environment"] == "staging"
@@ -213,7 +157,7 @@ def test_image_is_built_tested_pushed_and_deployed_then_a_broken_one_rolls_back(
         assert run.returncode != 0
         errors = [a for a in run.annotations() if a["job"] == IMAGE_JOB]
         assert len(errors) == 1 and "failed its smoke test, so it is not pushed" in errors[0]["message"]
-        assert f"sha-{broken_sha[:7]}" not in registry_tags(shipyard, "acme/consumer")
+        assert f"sha-{broken_sha[:7]}" not in shipyard.registry.tags("acme/consumer")
         assert not [r for r in run.jobs() if r.name == DEPLOY_JOB and r.result == "success"]
         assert get(f"{shipyard.staging_url}/metadata")["git_sha"] == good_sha
 
@@ -221,7 +165,7 @@ def test_image_is_built_tested_pushed_and_deployed_then_a_broken_one_rolls_back(
         broken = f"{image}:broken"
         shipyard.engine.podman(
             "build", "--format", "docker", "--build-arg", f"BASE_IMAGE={shipyard.base_image}",
-            "--secret", f"id=pip-ca,src={CA_BUNDLE}", "--tag", broken, str(repo),
+            "--secret", f"id=pip-ca,src={shipping.CA_BUNDLE}", "--tag", broken, str(repo),
         )  # fmt: skip
         digest_file = repo.parent / "broken.digest"
         shipyard.engine.login(shipyard.registry.host, shipyard.registry.user, REGISTRY_PASSWORD)
@@ -235,7 +179,7 @@ def test_image_is_built_tested_pushed_and_deployed_then_a_broken_one_rolls_back(
         assert "Rolled back: staging serves" in error["message"] and digest in error["message"]
         assert get(f"{shipyard.staging_url}/metadata")["git_sha"] == good_sha
         assert get(f"{shipyard.staging_url}/predict", sample)["predictions"] == [0, 1]
-        assert running_digests(shipyard) == [digest]
+        assert shipyard.running_digests() == [digest]
         assert api.state.deployment_log("acme", "consumer")[-1][1] == ["in_progress", "failure"]
 
         # A digest the registry doesn't have: one error, nothing changed.

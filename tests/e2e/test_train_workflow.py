@@ -267,3 +267,30 @@ def test_fork_pull_request_is_commented_from_the_base_repository(trained_consume
         [comment] = api.state.comments[("acme", "consumer", 7)]
         assert comment["body"] == report.rstrip("\n") + "\n"
         assert api.problems() == []
+
+
+def test_scheduled_retrain_reruns_every_stage_and_compares_with_main(make_consumer, pipeline_python, sandbox, tmp_path):
+    """workflows/retrain.yml as shipped, on its schedule: every stage reruns though nothing
+    changed, the report compares the new model with the metrics committed on main, and nothing
+    is pushed or commented."""
+    repo = make_consumer(templates=("retrain.yml",))
+    (repo / ".kaizen").mkdir()
+    (repo / ".kaizen" / "quality-gate.yml").write_text(GATE)
+    remote = tmp_path / "dvc-remote"
+    head = training.train_and_push(repo, pipeline_python, str(remote))
+    objects_before = sorted(p.relative_to(remote) for p in remote.rglob("*") if p.is_file())
+    payload = {"schedule": "17 4 * * 1", "repository": {"default_branch": "main", "full_name": "acme/consumer"}}
+    with GitHubAPIStandIn(TOKEN) as api:
+        run = with_api(api, repo, "schedule", sandbox, "retrain.yml", payload)
+        assert run.returncode == 0, run.log[-6000:]
+        job = "retrain/train/Train and report"
+        outputs = {key: value for _, key, value in run.outputs(job, step="actions/train@")}
+        assert json.loads(outputs["stages-ran"]) == ["prepare", "train", "evaluate"]
+        assert outputs["pushed"] == "false"
+        results = json.loads([v for _, k, v in run.outputs(job, step="actions/metrics-report@") if k == "results"][-1])
+        assert results["base"].startswith(f"main ({head[:12]}")
+        # Same code, data and seed: the retrained model scores what the committed one did.
+        assert all(metric["change"] == 0 for metric in results["metrics"].values()), results["metrics"]
+        assert results["gate"]["passed"]
+        assert api.state.comments == {}
+    assert sorted(p.relative_to(remote) for p in remote.rglob("*") if p.is_file()) == objects_before

@@ -1,13 +1,31 @@
-"""`kaizen local`: run Kaizen's workflows on a project on this machine, through the harness."""
+"""`kaizen local`: run Kaizen's pipeline on a project on this machine, through the harness.
+
+It makes a consumer repository from the project and a caller from `workflows/` (default the
+whole loop, ml-pipeline.yml), starts what the caller needs (a registry that requires a login and
+a staging host for the image and the deploy, a DVC remote, the GitHub API stand-in), runs the
+caller with act, and ends by saying where the report, the image and staging are.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
+import secrets
+import shutil
+import subprocess
 import sys
 import tempfile
+import time
+from contextlib import ExitStack
 from pathlib import Path
 
-from kaizen.local import act, consumer
+from kaizen import smoke
+from kaizen.local import act, consumer, shipping, training
+from kaizen.local.github_api import GitHubAPIStandIn
+
+CALLS = re.compile(r"uses:\s*kaizen-ci/kaizen/\.github/workflows/(?P<workflow>[\w.-]+)@")
+SHIPPING = {"ml-pipeline.yml", "container.yml", "deploy-staging.yml"}
 
 
 def add_parser(commands) -> None:
@@ -19,15 +37,26 @@ def add_parser(commands) -> None:
         help="project folder to run on (default: example-project/)",
     )
     parser.add_argument(
-        "--event", default="push", choices=("push", "pull_request"), help="the GitHub event to simulate"
+        "--event",
+        default="push",
+        choices=("push", "pull_request"),
+        help="push: a push to main (the whole loop, up to staging); pull_request: a pull request "
+        "whose change is the project's uncommitted edits against --base, answered with the report comment",
     )
-    parser.add_argument("--workflow", default="ci.yml", help="caller template from workflows/ to run")
+    parser.add_argument("--base", default="HEAD", help="pull_request: the project's revision the change is against")
+    parser.add_argument("--workflow", default="ml-pipeline.yml", help="caller template from workflows/ to run")
+    parser.add_argument(
+        "--python-versions",
+        default="",
+        help="JSON list of Python versions for the tests (default: the caller's, all supported versions)",
+    )
     parser.add_argument(
         "--state-dir",
         type=Path,
         default=None,
-        help="where caches and artifacts persist between runs (default: .kaizen-local/)",
+        help="where caches, artifacts and the DVC remote persist between runs (default: .kaizen-local/)",
     )
+    parser.add_argument("--keep-running", action="store_true", help="keep staging up until Ctrl-C")
     parser.add_argument("--verbose", action="store_true", help="print every log line of every step")
     parser.set_defaults(handler=run)
 
@@ -38,6 +67,7 @@ class Progress:
     def __init__(self, verbose: bool, out=sys.stdout) -> None:
         self.verbose = verbose
         self.out = out
+        self.seen_summaries: set[tuple[str, str]] = set()
 
     def __call__(self, record: dict) -> None:
         job = record.get("job", "")
@@ -51,7 +81,11 @@ class Progress:
         elif record.get("stage") == "Main" and msg.startswith("⭐ Run"):
             print(f"   [{job}] {msg.removeprefix('⭐ Run Main ').strip()}", file=self.out, flush=True)
         elif record.get("command") == "summary":
-            for line in str(record.get("content", "")).rstrip().splitlines():
+            content = str(record.get("content", "")).rstrip()
+            if (job, content) in self.seen_summaries:  # act reports a composite's summary twice
+                return
+            self.seen_summaries.add((job, content))
+            for line in content.splitlines():
                 print(f"      {line}", file=self.out, flush=True)
         elif record.get("command") == "error":
             pairs = record.get("kvPairs") or {}
@@ -59,17 +93,150 @@ class Progress:
             print(f"      ❗ {where}{record.get('arg', '')}", file=self.out, flush=True)
 
 
+def say(message: str) -> None:
+    print(f"kaizen local: {message}", flush=True)
+
+
+def called_workflows(template: Path) -> set[str]:
+    return {m["workflow"] for m in CALLS.finditer(template.read_text(encoding="utf-8"))}
+
+
+def project_change(project: Path, base: str) -> tuple[Path, list[str], list[str]]:
+    """The git root, and the project's files changed (or new) and deleted in the working tree
+    against `base`, relative to the project."""
+    try:
+        top = Path(consumer.git(project, "rev-parse", "--show-toplevel"))
+        consumer.git(project, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
+    except subprocess.CalledProcessError:
+        raise SystemExit(f"--base: {project} is not in a git repository with a revision {base!r}") from None
+    prefix = project.resolve().relative_to(top.resolve()).as_posix()
+    changed: list[str] = []
+    deleted: list[str] = []
+    diff = consumer.git(project, "diff", "--name-status", "--no-renames", base, "--", ".")
+    untracked = consumer.git(project, "ls-files", "--others", "--exclude-standard", "--", ".")
+    for line in diff.splitlines():
+        status, path = line.split("\t", 1)
+        (deleted if status == "D" else changed).append(path)
+    changed += [f"{prefix}/{p}" if prefix != "." else p for p in untracked.splitlines()]
+    strip = len(prefix) + 1 if prefix != "." else 0
+    return top, sorted(p[strip:] for p in changed), sorted(p[strip:] for p in deleted)
+
+
+def export_revision(project: Path, base: str, dest: Path) -> None:
+    """The project as committed at `base` (what main holds in the simulated repository)."""
+    top = Path(consumer.git(project, "rev-parse", "--show-toplevel"))
+    prefix = project.resolve().relative_to(top.resolve()).as_posix()
+    tree = f"{base}:{prefix}" if prefix != "." else f"{base}:"
+    dest.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", "--format=tar", tree], cwd=top, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+
+
 def run(args: argparse.Namespace) -> int:
     state = (args.state_dir or Path.cwd() / ".kaizen-local").resolve()
+    project = args.project.resolve()
+    template = consumer.TEMPLATES / args.workflow
+    if not template.is_file():
+        names = ", ".join(sorted(p.name for p in consumer.TEMPLATES.glob("*.yml")))
+        say(f"--workflow: no template {args.workflow} in workflows/ (there are: {names})")
+        return 2
+    calls = called_workflows(template)
+    ships = bool(calls & SHIPPING) and args.event == "push"  # a pull request builds no image
+    trains = bool(calls & {"ml-pipeline.yml", "train.yml"})
     sandbox = act.Sandbox(state)
-    with tempfile.TemporaryDirectory(prefix="kaizen-consumer-") as tmp:
-        repo = consumer.create_consumer(Path(tmp) / "consumer", [args.workflow], project=args.project.resolve())
-        print(f"kaizen local: running workflows/{args.workflow} on {args.project} ({args.event}) with act", flush=True)
-        result = act.run_workflow(repo, args.event, sandbox, workflow=args.workflow, on_record=Progress(args.verbose))
-    failed = [job for job in result.jobs() if job.result != "success"]
-    print(
-        f"\nkaizen local: {'passed' if result.returncode == 0 and not failed else 'FAILED'} "
-        f"in {result.seconds:.0f}s; caches and artifacts in {state}",
-        flush=True,
-    )
-    return 0 if result.returncode == 0 and not failed else 1
+    token = f"ghs_local_{secrets.token_hex(8)}"
+    with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="kaizen-local-") as tmp_name:
+        tmp = Path(tmp_name)
+        source = project
+        if args.event == "pull_request":
+            _, changed, deleted = project_change(project, args.base)
+            source = tmp / "base"
+            export_revision(project, args.base, source)
+            say(f"pull request: {len(changed)} changed and {len(deleted)} deleted files against {args.base}")
+        repo = consumer.create_consumer(tmp / "consumer", [args.workflow], project=source)
+        if args.python_versions:
+            consumer.set_inputs(repo, args.workflow, {"python-versions": args.python_versions})
+        if trains:
+            say("training the project as its developer would (dvc repro, dvc push to a local remote)")
+            python = training.developer_python(state / "developer-venv")
+            training.train_and_push(repo, python, str(state / "dvc-remote"))
+        variables, env = {}, {}
+        shipyard = None
+        if ships:
+            from kaizen.local import containers
+
+            say("starting a registry, a container engine and a staging host (sshd + compose)")
+            shipyard = containers.start_shipyard(tmp / "shipyard", password=secrets.token_hex(12))
+            stack.callback(shipyard.stop)
+            shipping.configure(
+                repo,
+                args.workflow,
+                shipyard,
+                tmp / "staging-host",
+                image_call="ml-pipeline.yml" if "ml-pipeline.yml" in calls else "container.yml",
+                deploy_call="ml-pipeline.yml" if "ml-pipeline.yml" in calls else "deploy-staging.yml",
+            )
+            variables = shipping.variables(shipyard)
+            env = dict(shipyard.engine.env)
+        api = stack.enter_context(GitHubAPIStandIn(token))
+        main = consumer.git(repo, "rev-parse", "HEAD")
+        if args.event == "pull_request":
+            consumer.git(repo, "checkout", "--quiet", "-b", "local-change")
+            for name in changed:
+                (repo / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(project / name, repo / name)
+            for name in deleted:
+                (repo / name).unlink(missing_ok=True)
+            head = consumer.commit_all(repo, "Local change")
+            payload = training.pull_request_payload(main, head, number=1, branch="local-change")
+        else:
+            payload = training.push_payload(main)
+        say(f"running workflows/{args.workflow} on {args.project} ({args.event}) with act")
+        result = act.run_workflow(
+            repo,
+            args.event,
+            sandbox,
+            workflow=args.workflow,
+            payload=payload,
+            env={"GITHUB_API_URL": api.url, **env},
+            secrets=shipping.secrets(shipyard, token) if shipyard else {"GITHUB_TOKEN": token},
+            variables=variables,
+            on_record=Progress(args.verbose),
+        )
+        failed = [job for job in result.jobs() if job.result != "success"]
+        passed = result.returncode == 0 and not failed
+        print(flush=True)
+        say(f"{'passed' if passed else 'FAILED'} in {result.seconds:.0f}s; caches and artifacts in {state}")
+        report_where(result, api, shipyard)
+        if passed and shipyard and args.keep_running:
+            say(f"staging keeps serving {shipyard.staging_url}; Ctrl-C stops it")
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+    return 0 if passed else 1
+
+
+def report_where(result: act.ActRun, api: GitHubAPIStandIn, shipyard) -> None:
+    """Where the run's results are: the report, the pull request comment, the image, staging."""
+    report = result.artifacts / "model-report" / "report.md"
+    if report.is_file():
+        say(f"model report: {report} (and its plots beside it)")
+    for (owner, repo, number), comments in sorted(api.state.comments.items()):
+        for comment in comments:
+            say(f"comment on pull request {owner}/{repo}#{number}, as it appears there:")
+            print("─" * 72)
+            print(comment["body"].rstrip())
+            print("─" * 72, flush=True)
+    digests = [value for _, key, value in result.outputs(step="actions/container@") if key == "image-ref" and value]
+    if digests:
+        say(f"image pushed: {digests[-1]}")
+    if shipyard is not None:
+        deployed = [d for d, states in api.state.deployment_log("acme", "consumer") if states[-1:] == ["success"]]
+        if deployed:
+            status, body = smoke.call(f"{shipyard.staging_url}/metadata", timeout=10)
+            serving = json.loads(body).get("git_sha", "?")[:12] if status == 200 else f"HTTP {status}"
+            say(f"staging: {shipyard.staging_url} serves {deployed[-1]['payload']['image_ref']} (commit {serving})")
+        else:
+            say("staging: nothing deployed in this run")

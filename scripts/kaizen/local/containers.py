@@ -5,11 +5,15 @@ debootstrap (no registry can be pulled from here)."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import shutil
 import subprocess
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -148,6 +152,20 @@ class Registry(Service):
     user: str
     password: str
 
+    def tags(self, name: str) -> list[str]:
+        """The registry's own answer (distribution API), with the login it requires."""
+        token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
+        request = urllib.request.Request(
+            f"http://{self.host}/v2/{name}/tags/list", headers={"Authorization": f"Basic {token}"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return sorted(json.loads(response.read()).get("tags") or [])
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return []
+            raise
+
 
 def start_registry(root: Path, user: str, password: str) -> Registry:
     """The CNCF distribution registry on loopback, requiring a login (htpasswd, bcrypt)."""
@@ -188,6 +206,13 @@ class Shipyard:
     @property
     def staging_url(self) -> str:
         return f"http://127.0.0.1:{self.staging_port}"
+
+    def running_digests(self) -> list[str]:
+        """Digests of the images staging's containers run."""
+        ids = self.staging_engine.podman("ps", "--quiet").stdout.split()
+        if not ids:
+            return []
+        return self.staging_engine.podman("inspect", "--format", "{{.ImageDigest}}", *ids).stdout.split()
 
     def stop(self) -> None:
         for service in (self.ssh, self.staging_engine, self.registry, self.engine):

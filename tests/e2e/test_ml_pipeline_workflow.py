@@ -1,0 +1,196 @@
+"""ml-pipeline.yml through act, called by workflows/ml-pipeline.yml from a consumer repository:
+a push to main runs lint, tests, training, the image and the staging deploy; a pull request
+gets the report comment and no image; documentation-only changes skip training and the image."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from kaizen import smoke
+from kaizen.local import act, consumer, containers, services, shipping, training
+from kaizen.local.github_api import GitHubAPIStandIn
+
+pytestmark = pytest.mark.e2e
+
+TOKEN = "ghs_pipeline_e2e_token_value"
+REGISTRY_PASSWORD = "kaizen-pipeline-e2e-password"
+S3_SECRET = "kaizen-pipeline-e2e-s3-secret"
+WORKFLOW = "ml-pipeline.yml"
+# Nested reusable workflows: act names a job by the workflow that holds it and its name.
+PLAN = "pipeline/ml-pipeline/Plan"
+RESULT = "pipeline/ml-pipeline/Pipeline result"
+TRAIN = "train/train/Train and report"
+IMAGE = "image/container/Build, smoke-test and push"
+DEPLOY = "staging/deploy-staging/Deploy to staging"
+
+
+@pytest.fixture(scope="module")
+def shipyard(tmp_path_factory):
+    yard = containers.start_shipyard(tmp_path_factory.mktemp("shipyard"), password=REGISTRY_PASSWORD)
+    yield yard
+    yard.stop()
+
+
+@pytest.fixture(scope="module")
+def pipeline_python(tmp_path_factory) -> Path:
+    return training.developer_python(tmp_path_factory.mktemp("pipeline-venv") / "venv")
+
+
+@pytest.fixture()
+def pipeline_consumer(make_consumer, pipeline_python, shipyard, tmp_path):
+    """workflows/ml-pipeline.yml as shipped, plus this machine's registry and staging host, on
+    the example project trained and pushed to a local DVC remote. The tests run on one Python
+    version: the matrix itself is ci.yml's e2e test's business."""
+    repo = make_consumer(templates=(WORKFLOW,))
+    training.train_and_push(repo, pipeline_python, str(tmp_path / "dvc-remote"))
+    shipping.configure(repo, WORKFLOW, shipyard, tmp_path / "staging-host", image_call=WORKFLOW, deploy_call=WORKFLOW)
+    consumer.set_inputs(repo, WORKFLOW, {"python-versions": '["3.12"]'})
+    return repo
+
+
+def run_pipeline(repo: Path, sandbox, shipyard, api, event: str, payload: dict) -> act.ActRun:
+    return act.run_workflow(
+        repo,
+        event,
+        sandbox,
+        workflow=WORKFLOW,
+        payload=payload,
+        env={"GITHUB_API_URL": api.url, **shipyard.engine.env},
+        secrets=shipping.secrets(shipyard, TOKEN),
+        variables=shipping.variables(shipyard),
+    )
+
+
+def results(run: act.ActRun) -> dict[str, str]:
+    return {job.name: job.result for job in run.jobs()}
+
+
+def plan_output(run: act.ActRun, name: str) -> str:
+    # act records an output once for the composite's inner step and once for the action.
+    [value] = {value for _, key, value in run.outputs(PLAN, step="actions/changes@") if key == name}
+    return value
+
+
+def edit_readme(repo: Path, text: str) -> str:
+    readme = repo / "README.md"
+    readme.write_text((readme.read_text() if readme.exists() else "# Consumer\n") + f"\n{text}\n")
+    (repo / "docs").mkdir(exist_ok=True)
+    (repo / "docs" / "usage.md").write_text(f"# Usage\n\n{text}\n")
+    return consumer.commit_all(repo, "Docs")
+
+
+def test_push_to_main_ships_and_a_docs_only_push_does_not(pipeline_consumer, sandbox, shipyard):
+    repo = pipeline_consumer
+    first = consumer.git(repo, "rev-parse", "HEAD")
+    with GitHubAPIStandIn(TOKEN) as api:
+        run = run_pipeline(repo, sandbox, shipyard, api, "push", training.push_payload(first))
+        assert run.returncode == 0, run.log[-8000:]
+        jobs = results(run)
+        for job in (PLAN, "ci/ci/Lint", "ci/ci/Test (Python 3.12)", "ci/ci/CI result", TRAIN, IMAGE, DEPLOY, RESULT):
+            assert jobs.get(job) == "success", (job, jobs)
+        assert plan_output(run, "train") == "true" and plan_output(run, "ship") == "true"
+        assert any("the branch's first push" in text for _, text in run.summaries(PLAN))
+        # The model the training job pushed is the one the image serves on staging.
+        digest = [value for _, key, value in run.outputs(IMAGE, step="actions/container@") if key == "digest"][-1]
+        assert shipyard.running_digests() == [digest]
+        status, body = smoke.call(f"{shipyard.staging_url}/metadata", timeout=10)
+        assert status == 200 and json.loads(body)["git_sha"] == first
+        assert f"sha-{first[:7]}" in shipyard.registry.tags(shipping.IMAGE_NAME)
+        [(_, states)] = api.state.deployment_log("acme", "consumer")
+        assert states == ["in_progress", "success"]
+        for secret in (TOKEN, REGISTRY_PASSWORD):
+            assert secret not in run.log
+
+        # Documentation only: lint and tests, nothing trained, built or deployed.
+        docs = edit_readme(repo, "How to call the service.")
+        run = run_pipeline(repo, sandbox, shipyard, api, "push", training.push_payload(docs, before=first))
+        assert run.returncode == 0, run.log[-8000:]
+        jobs = results(run)
+        assert jobs[RESULT] == "success" and jobs["ci/ci/CI result"] == "success"
+        assert TRAIN not in jobs and IMAGE not in jobs and DEPLOY not in jobs, jobs
+        assert plan_output(run, "docs-only") == "true"
+        assert json.loads(plan_output(run, "changed-files")) == ["README.md", "docs/usage.md"]
+        assert f"sha-{docs[:7]}" not in shipyard.registry.tags(shipping.IMAGE_NAME)
+        assert shipyard.running_digests() == [digest]
+        assert len(api.state.deployment_log("acme", "consumer")) == 1
+
+
+def change_c(repo: Path, value: str) -> str:
+    params = repo / "params.yaml"
+    params.write_text(re.sub(r"  C: .*", f"  C: {value}", params.read_text()))
+    return consumer.commit_all(repo, f"C = {value}")
+
+
+def test_pull_request_gets_the_report_and_no_image(pipeline_consumer, sandbox, shipyard):
+    repo = pipeline_consumer
+    base = consumer.git(repo, "rev-parse", "HEAD")
+    consumer.git(repo, "checkout", "--quiet", "-b", "tune-c")
+    head = change_c(repo, "0.05")
+    with GitHubAPIStandIn(TOKEN) as api:
+        run = run_pipeline(repo, sandbox, shipyard, api, "pull_request", training.pull_request_payload(base, head))
+        assert run.returncode == 0, run.log[-8000:]
+        jobs = results(run)
+        assert jobs[TRAIN] == "success" and jobs[RESULT] == "success"
+        assert IMAGE not in jobs and DEPLOY not in jobs, jobs
+        assert plan_output(run, "ship") == "false"
+        [comment] = api.state.comments[("acme", "consumer", 7)]
+        assert "| train.C | 1.0 | 0.05 |" in comment["body"]
+        assert api.state.deployment_log("acme", "consumer") == []
+
+        # A documentation-only pull request: no training, so no comment.
+        consumer.git(repo, "checkout", "--quiet", "-b", "docs", base)
+        docs = edit_readme(repo, "A note.")
+        run = run_pipeline(
+            repo, sandbox, shipyard, api, "pull_request", training.pull_request_payload(base, docs, number=8)
+        )
+        assert run.returncode == 0, run.log[-8000:]
+        jobs = results(run)
+        assert jobs[RESULT] == "success" and TRAIN not in jobs
+        assert ("acme", "consumer", 8) not in api.state.comments
+        assert api.problems() == []
+
+
+def test_gpu_template_trains_on_the_gpu_runner_with_the_remotes_credentials(
+    make_consumer, pipeline_python, sandbox, tmp_path
+):
+    """workflows/ml-pipeline-gpu.yml: the training job asks for a self-hosted "gpu" runner (act
+    maps that label to this machine), and the DVC remote's credentials travel from the
+    repository secret through ml-pipeline.yml to train.yml; S3 here is SeaweedFS on loopback."""
+    template = "ml-pipeline-gpu.yml"
+    assert 'train-runs-on: \'["self-hosted", "gpu"]\'' in (consumer.TEMPLATES / template).read_text()
+    server = services.start_seaweedfs(tmp_path / "s3", "KAIZENACCESS", S3_SECRET)
+    try:
+        repo = make_consumer(templates=(template,))
+        credentials = {"access_key_id": server.access_key, "secret_access_key": server.secret_key}
+        training.train_and_push(
+            repo, pipeline_python, f"s3://{server.bucket}/store", {"endpointurl": server.endpoint}, credentials
+        )
+        consumer.set_inputs(repo, template, {"python-versions": '["3.12"]'})
+        base = consumer.git(repo, "rev-parse", "HEAD")
+        consumer.git(repo, "checkout", "--quiet", "-b", "tune-c")
+        head = change_c(repo, "0.2")
+        with GitHubAPIStandIn(TOKEN) as api:
+            run = act.run_workflow(
+                repo,
+                "pull_request",
+                sandbox,
+                workflow=template,
+                payload=training.pull_request_payload(base, head),
+                env={"GITHUB_API_URL": api.url},
+                secrets={
+                    "GITHUB_TOKEN": TOKEN,
+                    "DVC_REMOTE_CONFIG": "\n".join(f"{k}={v}" for k, v in credentials.items()),
+                },
+            )
+            assert run.returncode == 0, run.log[-8000:]
+            assert results(run)[TRAIN] == "success"
+            # The pull request's training pulled the base's outputs from S3 with the secret.
+            [skipped] = {v for _, k, v in run.outputs(TRAIN, step="actions/train@") if k == "stages-skipped"}
+            assert json.loads(skipped) == ["prepare"]
+            [comment] = api.state.comments[("acme", "consumer", 7)]
+            assert "| train.C | 1.0 | 0.2 |" in comment["body"]
+        assert S3_SECRET not in run.log
+    finally:
+        server.stop()
