@@ -99,3 +99,11 @@ def test_action_baseline(path):
         assert spec.get("description"), f"output {name} needs a description"
     for step in data["runs"]["steps"]:
         assert "${{" not in str(step.get("run", "")), "expressions reach shell only through env"
+
+
+@pytest.mark.parametrize("template", sorted(p.name for p in (ROOT / "workflows").glob("*.yml")))
+def test_every_caller_template_is_run_by_an_e2e_test(template):
+    """Each ready-to-copy caller is copied into a consumer by an end-to-end test (by name, as
+    shipped; tests may only add inputs for this machine)."""
+    e2e = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests" / "e2e").glob("test_*.py"))
+    assert re.search(rf"[\"']{re.escape(template)}[\"']", e2e), f"no e2e test copies workflows/{template}"

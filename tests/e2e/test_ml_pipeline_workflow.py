@@ -167,7 +167,7 @@ def test_gpu_template_trains_on_the_gpu_runner_with_the_remotes_credentials(
         training.train_and_push(
             repo, pipeline_python, f"s3://{server.bucket}/store", {"endpointurl": server.endpoint}, credentials
         )
-        consumer.set_inputs(repo, template, {"python-versions": '["3.12"]'})
+        consumer.set_inputs(repo, template, {"python-versions": '["3.12"]'}, calls=WORKFLOW)
         base = consumer.git(repo, "rev-parse", "HEAD")
         consumer.git(repo, "checkout", "--quiet", "-b", "tune-c")
         head = change_c(repo, "0.2")
