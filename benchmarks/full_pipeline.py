@@ -60,7 +60,11 @@ def make_consumer(root: Path, variant: str, shipyard, bin_dir: Path) -> Path:
 
 def change_service(repo: Path, round_no: int) -> str:
     serve = repo / "src" / "kaizen_example" / "serve.py"
-    serve.write_text(serve.read_text() + f"\n# revision {round_no}\n")
+    text = serve.read_text()
+    serve.write_text(
+        text.replace('description="Breast-cancer classifier"', f'description="Breast-cancer classifier r{round_no}"')
+    )
+    assert serve.read_text() != text
     return consumer.commit_all(repo, "Touch the service")
 
 

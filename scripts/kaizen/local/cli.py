@@ -64,9 +64,9 @@ def add_parser(commands) -> None:
 class Progress:
     """Readable progress from act's JSON records: job starts and ends, errors and summaries."""
 
-    def __init__(self, verbose: bool, out=sys.stdout) -> None:
+    def __init__(self, verbose: bool, out=None) -> None:
         self.verbose = verbose
-        self.out = out
+        self.out = out or sys.stdout
         self.seen_summaries: set[tuple[str, str]] = set()
 
     def __call__(self, record: dict) -> None:
@@ -145,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
     trains = bool(calls & {"ml-pipeline.yml", "train.yml"})
     sandbox = act.Sandbox(state)
     token = f"ghs_local_{secrets.token_hex(8)}"
-    with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="kaizen-local-") as tmp_name:
+    with tempfile.TemporaryDirectory(prefix="kaizen-local-") as tmp_name, ExitStack() as stack:
         tmp = Path(tmp_name)
         source = project
         if args.event == "pull_request":
@@ -166,6 +166,7 @@ def run(args: argparse.Namespace) -> int:
             from kaizen.local import containers
 
             say("starting a registry, a container engine and a staging host (sshd + compose)")
+            stack.callback(containers.unmount_under, tmp)  # after the shipyard stops
             shipyard = containers.start_shipyard(tmp / "shipyard", password=secrets.token_hex(12))
             stack.callback(shipyard.stop)
             shipping.configure(

@@ -79,6 +79,15 @@ class Engine(Service):
         super().stop()
 
 
+def unmount_under(root: Path) -> None:
+    """Storage mounts podman leaves under `root` (an image store's overlay), so the folder
+    can be removed."""
+    prefix = f"{root.resolve()}/"
+    mounts = [line.split()[1] for line in Path("/proc/mounts").read_text().splitlines()]
+    for mount in sorted((m for m in mounts if m.startswith(prefix)), key=len, reverse=True):
+        subprocess.run(["umount", "--lazy", mount], capture_output=True, check=False)
+
+
 def engine_env(root: Path, storage: Path, insecure_registries: list[str]) -> dict[str, str]:
     (root / "docker-config").mkdir(parents=True, exist_ok=True)
     # Each engine its own libpod state (exit files, locks): two engines sharing /run/libpod
@@ -219,7 +228,9 @@ class Shipyard:
             service.stop()
 
 
-def start_shipyard(root: Path, *, storage: Path = DEFAULT_STORAGE, user: str = "kaizen", password: str) -> Shipyard:
+def start_shipyard(
+    root: Path, *, storage: Path = DEFAULT_STORAGE, user: str = "registry-user", password: str
+) -> Shipyard:
     from kaizen.local.services import start_sshd
 
     require("docker-compose", "sshd")
