@@ -54,6 +54,7 @@ def make_consumer(root: Path, variant: str, shipyard, bin_dir: Path) -> Path:
         (repo / ".github" / "workflows" / "ml-pipeline.yml").unlink()
         shutil.copyfile(HERE / "naive-pipeline.yml", repo / ".github" / "workflows" / "naive.yml")
         shutil.copyfile(HERE / "naive.Dockerfile", repo / "naive.Dockerfile")
+        (repo / ".dockerignore").unlink()  # a starter repository has none: the whole checkout is the context
         consumer.commit_all(repo, "The naive pipeline")
     return repo
 
@@ -109,7 +110,8 @@ def main() -> int:
         shipyard = containers.start_shipyard(root / "shipyard", password="kaizen-benchmark")
         try:
             for round_no in range(args.rounds):
-                for variant in ("kaizen", "naive"):
+                # Alternate which variant goes first, so neither always meets a warmer machine.
+                for variant in ("naive", "kaizen") if round_no % 2 == 0 else ("kaizen", "naive"):
                     base = root / f"round-{round_no}"
                     repo = make_consumer(base, variant, shipyard, bin_dir)
                     sandbox = act.Sandbox(base / f"state-{variant}")
