@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from kaizen.local import act, consumer
+from kaizen.local import act, consumer, containers, training
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +17,17 @@ def make_consumer(tmp_path):
         return consumer.create_consumer(tmp_path / "consumer", list(templates), **kwargs)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def pipeline_python(tmp_path_factory) -> Path:
+    """A developer's environment for the example project, with the DVC that actions/dvc pins."""
+    return training.developer_python(tmp_path_factory.mktemp("pipeline-venv") / "venv")
+
+
+@pytest.fixture(scope="module")
+def shipyard(tmp_path_factory):
+    """A registry that requires a login, the runner's container engine and a staging host."""
+    yard = containers.start_shipyard(tmp_path_factory.mktemp("shipyard"), password="kaizen-e2e-registry-password")
+    yield yard
+    yard.stop()

@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 
 from kaizen import smoke
-from kaizen.local import act, consumer, containers, services, shipping, training
+from kaizen.local import act, consumer, services, shipping, training
 from kaizen.local.github_api import GitHubAPIStandIn
 
 pytestmark = pytest.mark.e2e
 
 TOKEN = "ghs_pipeline_e2e_token_value"
-REGISTRY_PASSWORD = "kaizen-pipeline-e2e-password"
 S3_SECRET = "kaizen-pipeline-e2e-s3-secret"
 WORKFLOW = "ml-pipeline.yml"
 # Nested reusable workflows: act names a job by the workflow that holds it and its name.
@@ -24,18 +23,6 @@ RESULT = "pipeline/ml-pipeline/Pipeline result"
 TRAIN = "train/train/Train and report"
 IMAGE = "image/container/Build, smoke-test and push"
 DEPLOY = "staging/deploy-staging/Deploy to staging"
-
-
-@pytest.fixture(scope="module")
-def shipyard(tmp_path_factory):
-    yard = containers.start_shipyard(tmp_path_factory.mktemp("shipyard"), password=REGISTRY_PASSWORD)
-    yield yard
-    yard.stop()
-
-
-@pytest.fixture(scope="module")
-def pipeline_python(tmp_path_factory) -> Path:
-    return training.developer_python(tmp_path_factory.mktemp("pipeline-venv") / "venv")
 
 
 @pytest.fixture()
@@ -100,7 +87,7 @@ def test_push_to_main_ships_and_a_docs_only_push_does_not(pipeline_consumer, san
         assert f"sha-{first[:7]}" in shipyard.registry.tags(shipping.IMAGE_NAME)
         [(_, states)] = api.state.deployment_log("acme", "consumer")
         assert states == ["in_progress", "success"]
-        for secret in (TOKEN, REGISTRY_PASSWORD):
+        for secret in (TOKEN, shipyard.registry.password):
             assert secret not in run.log
 
         # Documentation only: lint and tests, nothing trained, built or deployed.

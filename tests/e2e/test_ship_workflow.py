@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 
 from kaizen import smoke
-from kaizen.local import act, consumer, containers, shipping, training
+from kaizen.local import act, consumer, shipping, training
 from kaizen.local.github_api import GitHubAPIStandIn
 
 pytestmark = pytest.mark.e2e
 
 TOKEN = "ghs_ship_e2e_token_value"
-REGISTRY_PASSWORD = "kaizen-registry-e2e-password"
 IMAGE_JOB = "image/container/Build, smoke-test and push"  # caller job / workflow name / job name
 DEPLOY_JOB = "staging/deploy-staging/Deploy to staging"
 REDEPLOY = """\
@@ -44,18 +43,6 @@ jobs:
       ssh-private-key: ${{ secrets.STAGING_SSH_KEY }}
       ssh-known-hosts: ${{ secrets.STAGING_KNOWN_HOSTS }}
 """
-
-
-@pytest.fixture(scope="module")
-def shipyard(tmp_path_factory):
-    yard = containers.start_shipyard(tmp_path_factory.mktemp("shipyard"), password=REGISTRY_PASSWORD)
-    yield yard
-    yard.stop()
-
-
-@pytest.fixture(scope="module")
-def pipeline_python(tmp_path_factory) -> Path:
-    return training.developer_python(tmp_path_factory.mktemp("ship-venv") / "venv")
 
 
 @pytest.fixture()
@@ -148,7 +135,7 @@ def test_image_is_built_tested_pushed_and_deployed_then_a_broken_one_rolls_back(
         assert deployment["payload"] == {"image_ref": f"{image}@{digest}"} and deployment["environment"] == "staging"
 
         # Nothing secret reached the log.
-        for secret in (TOKEN, REGISTRY_PASSWORD, *shipyard.ssh.key.read_text().splitlines()[1:-1]):
+        for secret in (TOKEN, shipyard.registry.password, *shipyard.ssh.key.read_text().splitlines()[1:-1]):
             assert secret not in run.log
 
         # A build that fails its smoke test is not pushed, and staging is left alone.
@@ -168,7 +155,7 @@ def test_image_is_built_tested_pushed_and_deployed_then_a_broken_one_rolls_back(
             "--secret", f"id=pip-ca,src={shipping.CA_BUNDLE}", "--tag", broken, str(repo),
         )  # fmt: skip
         digest_file = repo.parent / "broken.digest"
-        shipyard.engine.login(shipyard.registry.host, shipyard.registry.user, REGISTRY_PASSWORD)
+        shipyard.engine.login(shipyard.registry.host, shipyard.registry.user, shipyard.registry.password)
         shipyard.engine.podman("push", "--digestfile", str(digest_file), broken)
         broken_digest = digest_file.read_text().strip()
         run = ship(

@@ -31,12 +31,6 @@ metrics:
 """
 
 
-@pytest.fixture(scope="session")
-def pipeline_python(tmp_path_factory) -> Path:
-    """A developer's environment for the example project, with the DVC that actions/dvc pins."""
-    return training.developer_python(tmp_path_factory.mktemp("pipeline-venv") / "venv")
-
-
 @pytest.fixture(params=["local"])
 def remote_kind(request) -> str:
     return request.param
