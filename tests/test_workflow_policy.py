@@ -107,3 +107,22 @@ def test_every_caller_template_is_run_by_an_e2e_test(template):
     shipped; tests may only add inputs for this machine)."""
     e2e = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests" / "e2e").glob("test_*.py"))
     assert re.search(rf"[\"']{re.escape(template)}[\"']", e2e), f"no e2e test copies workflows/{template}"
+
+
+# Inputs of the parts ml-pipeline.yml sets itself instead of passing them through.
+PIPELINE_OWN = {
+    "container.yml": {"push", "timeout-minutes"},  # push follows the plan; the part's default limit
+    "deploy-staging.yml": {"timeout-minutes"},
+    "train.yml": {"force"},  # for scheduled retrains (workflows/retrain.yml calls train.yml)
+}
+
+
+@pytest.mark.parametrize("part", ["ci.yml", "train.yml", "container.yml", "deploy-staging.yml"])
+def test_ml_pipeline_passes_every_input_of_its_parts(part):
+    pipeline = ROOT / ".github" / "workflows" / "ml-pipeline.yml"
+    [call] = [job for job in jobs_of(pipeline).values() if str(job.get("uses", "")).endswith(f"/{part}@v1")]
+    declared = yaml.safe_load((ROOT / ".github" / "workflows" / part).read_text())[True]["workflow_call"]
+    missing = set(declared.get("inputs") or {}) - set(call.get("with") or {}) - PIPELINE_OWN.get(part, set())
+    assert not missing, f"ml-pipeline.yml does not pass {sorted(missing)} to {part}"
+    secrets = set(declared.get("secrets") or {}) - set(call.get("secrets") or {})
+    assert not secrets, f"ml-pipeline.yml does not pass the secrets {sorted(secrets)} to {part}"
