@@ -25,8 +25,12 @@ function collect(patterns, includeHidden) {
       core.globFiles(raw, process.env.GITHUB_WORKSPACE || '.').forEach((f) => files.add(f));
     }
   }
-  const visible = [...files].filter((f) => includeHidden || !f.split(path.sep).some((part) => part.startsWith('.') && part.length > 1 && part !== '..'));
-  return { files: visible.sort(), root: roots.length === 1 ? roots[0] : commonRoot(roots) };
+  const root = roots.length === 1 ? roots[0] : commonRoot(roots);
+  // Hidden means a dot-named file or folder below the searched path, as in the real action: the
+  // folders above it (say a runner temp dir inside ~/.cache) don't count.
+  const hidden = (f) => path.relative(root, f).split(path.sep).some((part) => part.startsWith('.') && part.length > 1 && part !== '..');
+  const visible = [...files].filter((f) => includeHidden || !hidden(f));
+  return { files: visible.sort(), root };
 }
 
 function commonRoot(dirs) {
