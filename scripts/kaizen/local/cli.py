@@ -153,6 +153,11 @@ def run(args: argparse.Namespace) -> int:
             source = tmp / "base"
             export_revision(project, args.base, source)
             say(f"pull request: {len(changed)} changed and {len(deleted)} deleted files against {args.base}")
+            if not changed and not deleted:
+                say(
+                    f"the project has no edits against {args.base}, so the plan will skip training and no "
+                    "comment is posted; edit it (params.yaml, say) or pass an older --base"
+                )
         repo = consumer.create_consumer(tmp / "consumer", [args.workflow], project=source)
         if args.python_versions:
             consumer.set_inputs(repo, args.workflow, {"python-versions": args.python_versions})
