@@ -63,6 +63,9 @@ def run() -> int:
     for command in commands:
         print(f"$ {shlex.join(command)}", flush=True)
         result = subprocess.run(command, cwd=project, env=gha.child_env(), check=False)
+        if result.returncode < 0:  # killed by a signal (a crash seen once from uv here): not the files' fault
+            gha.warning(f"the installer was killed by signal {-result.returncode}; trying once more", title="install")
+            result = subprocess.run(command, cwd=project, env=gha.child_env(), check=False)
         if result.returncode != 0:
             gha.error(
                 f"installing the project failed (exit {result.returncode}): {shlex.join(command)}; "

@@ -28,3 +28,20 @@ def test_custom_install_command_replaces_the_default(tmp_path):
 def test_a_folder_without_dependency_files_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="^working-directory: .* has no requirements.txt, pyproject.toml or setup.py"):
         install.plan(tmp_path, "", "")
+
+
+def test_an_installer_killed_by_a_signal_is_tried_once_more(tmp_path, monkeypatch, capsys):
+    crash_once = tmp_path / "crash_once.py"
+    crash_once.write_text(
+        "import os, pathlib, signal\n"
+        "marker = pathlib.Path('crashed')\n"
+        "if not marker.exists():\n"
+        "    marker.touch()\n"
+        "    os.kill(os.getpid(), signal.SIGSEGV)\n"
+        "pathlib.Path('installed').touch()\n"
+    )
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    monkeypatch.setattr(install, "plan", lambda *args: [[sys.executable, str(crash_once)]])
+    assert install.run() == 0
+    assert (tmp_path / "installed").exists()
+    assert "::warning title=install::the installer was killed by signal 11; trying once more" in capsys.readouterr().out
