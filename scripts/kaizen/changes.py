@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from kaizen import gha
+from kaizen import gha, pipeline
 from kaizen.gha import InputError
 
 NO_COMMIT = "0" * 40
@@ -65,13 +64,11 @@ def is_docs(path: str, patterns: list[str]) -> bool:
 
 def changed_files(repo: Path, base: str) -> list[str] | None:
     """Files changed between `base` and HEAD, or None when the base commit isn't in the clone."""
-    known = subprocess.run(["git", "cat-file", "-e", f"{base}^{{commit}}"], cwd=repo, capture_output=True, check=False)
-    if known.returncode != 0:
+    if pipeline.git(repo, "cat-file", "-e", f"{base}^{{commit}}", check=False).returncode != 0:
         return None
-    result = subprocess.run(
-        ["git", "diff", "--name-only", "-z", base, "HEAD"], cwd=repo, capture_output=True, check=True
+    return sorted(
+        name for name in pipeline.git(repo, "diff", "--name-only", "-z", base, "HEAD").stdout.split("\0") if name
     )
-    return sorted(name for name in result.stdout.decode().split("\0") if name)
 
 
 def files(count: int) -> str:

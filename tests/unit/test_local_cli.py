@@ -14,7 +14,7 @@ def test_project_change_is_relative_to_a_project_inside_a_repository(tmp_path):
     (project / "src" / "old.py").unlink()
     (project / "src" / "new.py").write_text("n\n")
     (top / "outside.txt").write_text("b\n")  # not the project's
-    _, changed, deleted = cli.project_change(project, "HEAD")
+    changed, deleted = cli.project_change(project, "HEAD")
     assert changed == ["params.yaml", "src/new.py"]
     assert deleted == ["src/old.py"]
 

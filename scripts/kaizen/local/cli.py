@@ -101,34 +101,28 @@ def called_workflows(template: Path) -> set[str]:
     return {m["workflow"] for m in CALLS.finditer(template.read_text(encoding="utf-8"))}
 
 
-def project_change(project: Path, base: str) -> tuple[Path, list[str], list[str]]:
-    """The git root, and the project's files changed (or new) and deleted in the working tree
-    against `base`, relative to the project."""
+def project_change(project: Path, base: str) -> tuple[list[str], list[str]]:
+    """The project's files changed (or new) and deleted in the working tree against `base`,
+    relative to the project."""
     try:
-        top = Path(consumer.git(project, "rev-parse", "--show-toplevel"))
         consumer.git(project, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
     except subprocess.CalledProcessError:
         raise SystemExit(f"--base: {project} is not in a git repository with a revision {base!r}") from None
-    prefix = project.resolve().relative_to(top.resolve()).as_posix()
     changed: list[str] = []
     deleted: list[str] = []
-    diff = consumer.git(project, "diff", "--name-status", "--no-renames", base, "--", ".")
-    untracked = consumer.git(project, "ls-files", "--others", "--exclude-standard", "--", ".")
+    diff = consumer.git(project, "diff", "--name-status", "--no-renames", "--relative", base, "--", ".")
     for line in diff.splitlines():
         status, path = line.split("\t", 1)
         (deleted if status == "D" else changed).append(path)
-    changed += [f"{prefix}/{p}" if prefix != "." else p for p in untracked.splitlines()]
-    strip = len(prefix) + 1 if prefix != "." else 0
-    return top, sorted(p[strip:] for p in changed), sorted(p[strip:] for p in deleted)
+    changed += consumer.git(project, "ls-files", "--others", "--exclude-standard", "--", ".").splitlines()
+    return sorted(changed), sorted(deleted)
 
 
 def export_revision(project: Path, base: str, dest: Path) -> None:
     """The project as committed at `base` (what main holds in the simulated repository)."""
-    top = Path(consumer.git(project, "rev-parse", "--show-toplevel"))
-    prefix = project.resolve().relative_to(top.resolve()).as_posix()
-    tree = f"{base}:{prefix}" if prefix != "." else f"{base}:"
     dest.mkdir(parents=True)
-    archive = subprocess.run(["git", "archive", "--format=tar", tree], cwd=top, capture_output=True, check=True)
+    # Run in a subdirectory, git archive takes that subtree, with paths relative to it.
+    archive = subprocess.run(["git", "archive", "--format=tar", base], cwd=project, capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
 
 
@@ -149,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
         tmp = Path(tmp_name)
         source = project
         if args.event == "pull_request":
-            _, changed, deleted = project_change(project, args.base)
+            changed, deleted = project_change(project, args.base)
             source = tmp / "base"
             export_revision(project, args.base, source)
             say(f"pull request: {len(changed)} changed and {len(deleted)} deleted files against {args.base}")
