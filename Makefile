@@ -6,7 +6,7 @@ PYTHON ?= python3
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements-dev.txt actions/lint/requirements.txt actions/dvc/requirements.txt pyproject.toml \
+$(VENV)/.installed: requirements-dev.txt scripts/kaizen/locks/*.txt pyproject.toml \
 		package.json package-lock.json
 	@command -v shellcheck >/dev/null || { apt-get update -qq && apt-get install -y -qq shellcheck; }
 	@test -x /usr/sbin/sshd || { apt-get update -qq && apt-get install -y -qq openssh-server; }
@@ -21,7 +21,9 @@ $(VENV)/.installed: requirements-dev.txt actions/lint/requirements.txt actions/d
 	npm ci --silent --no-audit --no-fund
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -r requirements-dev.txt
+	@# Every tool from the hashed lock, hashes required; then Kaizen itself, which has no dependencies.
+	$(VENV)/bin/python -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(VENV)/bin/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 # The main job: Kaizen's pipeline on example-project/, run locally through act.

@@ -6,14 +6,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kaizen.local import act
+from kaizen import uses
 
 ROOT = Path(__file__).resolve().parents[1]
 UPSTREAM = ROOT / "tests" / "data" / "upstream-actions"
 STANDINS = ROOT / "scripts" / "kaizen" / "local" / "standins"
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml")) + sorted((ROOT / "workflows").glob("*.yml"))
 ACTIONS = sorted((ROOT / "actions").glob("*/action.yml"))
-USES_LINE = re.compile(r"^\s*(?:-\s*)?uses:\s*(?P<target>[^@\s#]+)@(?P<ref>\S+)(?:\s*#\s*(?P<comment>\S+))?")
 
 
 def upstream(owner_repo: str) -> dict:
@@ -31,10 +30,9 @@ def plain(value) -> str:
 
 def all_uses():
     for path in WORKFLOWS + ACTIONS:
-        for number, line in enumerate(path.read_text().splitlines(), 1):
-            match = USES_LINE.search(line)
-            if match and not match["target"].startswith("./"):
-                yield path.relative_to(ROOT), number, match
+        for found in uses.find(path.read_text()):
+            if found.is_remote:
+                yield path.relative_to(ROOT), found
 
 
 def jobs_of(path: Path) -> dict:
@@ -43,14 +41,14 @@ def jobs_of(path: Path) -> dict:
 
 def test_third_party_actions_are_pinned_to_the_recorded_release():
     seen = 0
-    for where, number, match in all_uses():
-        owner_repo = "/".join(match["target"].split("/")[:2])
-        if owner_repo == act.KAIZEN_REPOSITORY:
+    for where, found in all_uses():
+        owner_repo, number = found.repository, found.line
+        if found.is_kaizen:
             continue
         seen += 1
         record = upstream(owner_repo)
-        assert match["ref"] == record["sha"], f"{where}:{number}: {owner_repo} not pinned to {record['sha']}"
-        assert match["comment"] == record["tag"], f"{where}:{number}: comment should be # {record['tag']}"
+        assert found.ref == record["sha"], f"{where}:{number}: {owner_repo} not pinned to {record['sha']}"
+        assert found.comment == record["tag"], f"{where}:{number}: comment should be # {record['tag']}"
         assert record["action"]["runs"]["using"] == "node24", f"{owner_repo} {record['tag']} is not a node24 major"
     assert seen >= 5
 
@@ -66,7 +64,7 @@ def test_standin_declares_the_real_actions_inputs_and_outputs(owner_repo):
 
 
 def test_every_used_third_party_action_has_a_standin_and_record():
-    used = {"/".join(m["target"].split("/")[:2]) for _, _, m in all_uses()} - {act.KAIZEN_REPOSITORY}
+    used = {found.repository for _, found in all_uses() if not found.is_kaizen}
     recorded = {p.stem.replace("__", "/") for p in UPSTREAM.glob("*.yml")}
     assert used == recorded
     assert all((STANDINS / name / "action.yml").is_file() for name in used)

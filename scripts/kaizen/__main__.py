@@ -1,3 +1,3 @@
-from kaizen.cli import main
+from kaizen.main import main
 
 raise SystemExit(main())

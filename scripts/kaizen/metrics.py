@@ -7,6 +7,7 @@ import json
 import math
 from pathlib import Path
 
+from kaizen import yaml as kaizen_yaml
 from kaizen.gha import InputError
 
 
@@ -33,9 +34,7 @@ def flatten(data, file: str, prefix: str = "") -> dict[str, float]:
 
 def parse_metrics_text(text: str, file: str) -> dict[str, float]:
     if file.endswith((".yaml", ".yml")):
-        from kaizen.quality_gate import load_yaml_text
-
-        data = load_yaml_text(text)
+        data = kaizen_yaml.load_text(text)
     else:
         try:
             # NaN and Infinity are not JSON, but Python's json accepts them: parse, then reject.

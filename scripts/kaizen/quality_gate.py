@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kaizen.gha import InputError
+from kaizen.yaml import load_text as load_yaml_text
 
 DIRECTIONS = ("higher", "lower")
 KEYS = {"direction", "min", "max", "max_regression", "max_relative_regression", "informational"}
@@ -42,18 +43,6 @@ class Verdict:
     passed: bool
     informational: bool
     reasons: list[str] = field(default_factory=list)
-
-
-def load_yaml_text(text: str):
-    """YAML through whichever parser the job has: PyYAML, or ruamel.yaml that DVC brings."""
-    try:
-        import yaml
-
-        return yaml.safe_load(text)
-    except ImportError:
-        from ruamel.yaml import YAML
-
-        return YAML(typ="safe").load(text)
 
 
 def _number(value, where: str, file: str) -> float:

@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from kaizen.cli import main
 from kaizen.local import consumer
+from kaizen.main import main
 
 pytestmark = pytest.mark.e2e
 

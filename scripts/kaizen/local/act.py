@@ -19,11 +19,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kaizen.release import KAIZEN_REPOSITORY
+from kaizen import uses
+from kaizen.uses import KAIZEN_REPOSITORY
 
 KAIZEN_ROOT = Path(__file__).resolve().parents[3]
 STANDINS = Path(__file__).resolve().parent / "standins"
-USES = re.compile(r"^\s*(?:-\s*)?uses:\s*['\"]?(?P<target>[^@\s'\"#]+)@(?P<ref>[^\s'\"#]+)", re.MULTILINE)
 FIRST_RUN_ID = 1001
 DEFAULT_LABELS = ("ubuntu-latest", "ubuntu-24.04", "self-hosted", "linux", "x64", "gpu")
 
@@ -43,12 +43,9 @@ def remote_uses(paths: Iterable[Path]) -> set[tuple[str, str]]:
     """(owner/repo, ref) of every remote `uses:` in the given files."""
     found = set()
     for path in paths:
-        for match in USES.finditer(path.read_text(encoding="utf-8")):
-            target = match["target"]
-            if target.startswith(("./", "docker://")):
-                continue
-            owner_repo = "/".join(target.split("/")[:2])
-            found.add((owner_repo, match["ref"]))
+        for reference in uses.find(path.read_text(encoding="utf-8")):
+            if reference.is_remote:
+                found.add((reference.repository, reference.ref))
     return found
 
 

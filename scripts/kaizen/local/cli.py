@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import secrets
 import shutil
 import subprocess
@@ -20,16 +19,16 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from kaizen import smoke
+from kaizen import gha, smoke, uses
+from kaizen.gha import InputError
 from kaizen.local import act, consumer, shipping, training
 from kaizen.local.github_api import GitHubAPIStandIn
 
-CALLS = re.compile(r"uses:\s*kaizen-ci/kaizen/\.github/workflows/(?P<workflow>[\w.-]+)@")
 SHIPPING = {"ml-pipeline.yml", "container.yml", "deploy-staging.yml"}
 
 
-def add_parser(commands) -> None:
-    parser = commands.add_parser("local", help="run the pipeline locally on a project through act")
+def build_parser(prog: str = "kaizen local") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--project",
         type=Path,
@@ -58,7 +57,18 @@ def add_parser(commands) -> None:
     )
     parser.add_argument("--keep-running", action="store_true", help="keep staging up until Ctrl-C")
     parser.add_argument("--verbose", action="store_true", help="print every log line of every step")
-    parser.set_defaults(handler=run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`kaizen local ARGS` (and the `kaizen-local` command): the harness's own entry point."""
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        return run(args)
+    except InputError as exc:
+        return gha.fail(exc)
+    except KeyboardInterrupt:
+        return 130
 
 
 class Progress:
@@ -98,7 +108,7 @@ def say(message: str) -> None:
 
 
 def called_workflows(template: Path) -> set[str]:
-    return {m["workflow"] for m in CALLS.finditer(template.read_text(encoding="utf-8"))}
+    return uses.kaizen_workflows(template.read_text(encoding="utf-8"))
 
 
 def project_change(project: Path, base: str) -> tuple[list[str], list[str]]:
@@ -106,7 +116,7 @@ def project_change(project: Path, base: str) -> tuple[list[str], list[str]]:
     relative to the project."""
     try:
         consumer.git(project, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
-    except subprocess.CalledProcessError:
+    except InputError:
         raise SystemExit(f"--base: {project} is not in a git repository with a revision {base!r}") from None
     changed: list[str] = []
     deleted: list[str] = []

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
+from kaizen import git as kaizen_git
 from kaizen.local.act import KAIZEN_REPOSITORY, KAIZEN_ROOT
 
 EXAMPLE_PROJECT = KAIZEN_ROOT / "example-project"
@@ -30,12 +30,10 @@ IGNORED = shutil.ignore_patterns(
 
 
 def git(repo: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
+    """git in a consumer repository, as its own author, whatever the machine's git config."""
+    return kaizen_git.output(
+        repo,
+        *args,
         env={
             "GIT_AUTHOR_NAME": "Consumer",
             "GIT_AUTHOR_EMAIL": "consumer@example.invalid",
@@ -45,7 +43,6 @@ def git(repo: Path, *args: str) -> str:
             "HOME": str(repo),
         },
     )
-    return result.stdout.strip()
 
 
 def commit_all(repo: Path, message: str) -> str:

@@ -1,0 +1,177 @@
+"""`actions/changes`: ml-dvc.yml's plan job. From the files a pull request or push changed,
+decide cheaply which of the expensive jobs must run: a docs-only change skips training and the
+image; only a push to the default branch builds, pushes and deploys.
+
+Changed files come from `git diff --name-only <base> HEAD`: on a pull request GitHub checks out
+the merge commit and the base is the base branch's commit, so that diff is exactly what the
+pull request changes; on a push the base is the previous head of the branch. Without a base
+(schedule, manual runs, a branch's first push, a force-push past history) everything runs.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from kaizen import dvc, gha
+from kaizen.gha import InputError
+
+NO_COMMIT = "0" * 40
+DEFAULT_DOCS_PATHS = ("*.md", "*.rst", "docs/*", "LICENSE", "LICENSE.*", ".github/ISSUE_TEMPLATE/*")
+
+
+@dataclass
+class Plan:
+    run_training: bool
+    build_image: bool
+    docs_only: bool
+    reason: str
+    changed: list[str] = field(default_factory=list)
+
+
+def parse_patterns(raw: str) -> list[str]:
+    """One pattern per line or space-separated; `#` starts a comment."""
+    patterns = []
+    for line in raw.splitlines():
+        line = line.split("#", 1)[0]
+        patterns += line.split()
+    for pattern in patterns:
+        if pattern.startswith("/") or ".." in PurePosixPath(pattern).parts:
+            raise InputError(
+                f"docs-paths: {pattern!r} must be relative to the repository root, without '..'",
+                title="docs-paths",
+            )
+    return patterns
+
+
+def is_docs(path: str, patterns: list[str]) -> bool:
+    """Like .gitignore: a pattern without a slash matches the file's name in any folder; one with
+    a slash matches the path from the repository root, where `*` also crosses folders."""
+    name = PurePosixPath(path).name
+    for pattern in patterns:
+        if "/" in pattern.rstrip("/"):
+            if fnmatch.fnmatchcase(path, pattern.rstrip("/")):
+                return True
+        elif pattern.endswith("/"):
+            if f"/{pattern}" in f"/{path}":
+                return True
+        elif fnmatch.fnmatchcase(name, pattern):
+            return True
+    return False
+
+
+def changed_files(repo: Path, base: str) -> list[str] | None:
+    """Files changed between `base` and HEAD, or None when the base commit isn't in the clone."""
+    if dvc.git(repo, "cat-file", "-e", f"{base}^{{commit}}", check=False).returncode != 0:
+        return None
+    return sorted(name for name in dvc.git(repo, "diff", "--name-only", "-z", base, "HEAD").stdout.split("\0") if name)
+
+
+def files(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"
+
+
+def plan(
+    *,
+    event: str,
+    base: str,
+    changed: list[str] | None,
+    docs_patterns: list[str],
+    on_default_branch: bool,
+    train: bool,
+    ship: bool,
+) -> Plan:
+    pushed_to_default = event == "push" and on_default_branch
+    if changed is None:
+        if not base:
+            why = f"a {event or 'manual'} run has no base to compare with"
+        elif base == NO_COMMIT:
+            why = "the branch's first push has no base to compare with"
+        else:
+            why = f"the base commit {base[:12]} is not in the clone (a force-push?)"
+        return Plan(train, ship and pushed_to_default, False, f"everything runs: {why}")
+    # An empty diff (an empty commit, a merge that changed nothing) has nothing to train either.
+    if all(is_docs(path, docs_patterns) for path in changed):
+        what = "no file changed" if not changed else f"only documentation changed ({files(len(changed))})"
+        return Plan(False, False, True, f"{what}: training and the image are skipped", changed)
+    reason = f"{files(len(changed))} changed, not only documentation"
+    if ship and not pushed_to_default:
+        reason += "; the image is built on pushes to the default branch only"
+    return Plan(train, ship and pushed_to_default, False, reason, changed)
+
+
+def context_path(context: str, relative: str) -> str:
+    """A file given relative to the build context, relative to the repository root instead
+    (the deploy job reads it from the checkout)."""
+    if not relative:
+        return ""
+    joined = PurePosixPath(context or ".") / relative
+    parts: list[str] = []
+    for part in joined.parts:
+        if part == "..":
+            if not parts:
+                raise InputError(f"smoke-request: {relative!r} leaves the repository", title="smoke-request")
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts)
+
+
+def summary(result: Plan) -> str:
+    yes_no = {True: "runs", False: "skipped"}
+    lines = [
+        "### Pipeline plan",
+        "",
+        f"{result.reason}.",
+        "",
+        "| Job | |",
+        "| --- | --- |",
+        "| Lint and tests | runs |",
+        f"| Training and report | {yes_no[result.run_training]} |",
+        f"| Image and staging | {yes_no[result.build_image]} |",
+    ]
+    if result.changed:
+        shown = result.changed[:20]
+        more = f"\n- … and {len(result.changed) - len(shown)} more" if len(result.changed) > len(shown) else ""
+        lines += ["", "<details><summary>Changed files</summary>", "", *[f"- `{p}`" for p in shown]]
+        lines[-1] += more
+        lines += ["", "</details>"]
+    return "\n".join(lines)
+
+
+def run() -> int:
+    event = gha.env_input("event-name")
+    base = gha.env_input("base-sha")
+    ref_name = gha.env_input("ref-name")
+    default_branch = gha.env_input("default-branch")
+    raw_patterns = gha.env_input("docs-paths")
+    patterns = parse_patterns(raw_patterns) if raw_patterns else list(DEFAULT_DOCS_PATHS)
+    context = gha.env_input("context") or gha.env_input("working-directory") or "."
+    smoke_request = context_path(context, gha.env_input("smoke-request"))
+    train = gha.bool_input("train", True)
+    ship = gha.bool_input("ship", True)
+    repo = gha.workspace()
+    changed = changed_files(repo, base) if base and base != NO_COMMIT else None
+    result = plan(
+        event=event,
+        base=base,
+        changed=changed,
+        docs_patterns=patterns,
+        on_default_branch=bool(ref_name) and ref_name == default_branch,
+        train=train,
+        ship=ship,
+    )
+    print(f"Plan: {result.reason}")
+    for name, value in (
+        ("train", result.run_training),
+        ("ship", result.build_image),
+        ("docs-only", result.docs_only),
+    ):
+        gha.set_output(name, "true" if value else "false")
+    gha.set_output("changed-files", json.dumps(result.changed))
+    gha.set_output("context", context)
+    gha.set_output("deploy-smoke-request", smoke_request)
+    gha.add_summary(summary(result))
+    return 0

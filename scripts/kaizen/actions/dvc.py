@@ -1,0 +1,107 @@
+"""`actions/dvc`: install a pinned DVC with the plugin its remote needs, turn analytics off, and
+give the remote its URL and credentials in `.dvc/config.local`, never in the repository."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+from kaizen import dvc, gha, tool_env
+from kaizen.gha import InputError
+
+PLUGINS = {"s3": "dvc-s3", "ssh": "dvc-ssh"}
+SECTION = re.compile(r'^\s*remote\s+"(?P<name>[^"]+)"\s*$')
+
+
+def read_config(project: Path) -> tuple[str | None, dict[str, str]]:
+    """(default remote, remote name -> url) from .dvc/config and .dvc/config.local."""
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    parser.optionxform = str
+    parser.read([project / ".dvc" / "config", project / ".dvc" / "config.local"], encoding="utf-8")
+    urls = {}
+    for section in parser.sections():
+        match = SECTION.match(section.strip("'"))
+        if match and parser.has_option(section, "url"):
+            urls[match["name"]] = parser.get(section, "url").strip()
+    default = parser.get("core", "remote", fallback=None)
+    return (default.strip() if default else None), urls
+
+
+def scheme(url: str) -> str:
+    return url.split("://", 1)[0].lower() if "://" in url else "local"
+
+
+def lock_name(schemes: set[str]) -> str:
+    """The lock of DVC with the plugins of these remote schemes (locks/dvc[-s3][-ssh].txt)."""
+    return "-".join(["dvc", *sorted(s for s in schemes if s in PLUGINS)])
+
+
+def parse_remote_config(raw: str) -> list[tuple[str, str]]:
+    pairs = []
+    for number, line in enumerate(raw.splitlines(), 1):
+        if not line.strip():
+            continue
+        if "=" not in line:
+            raise InputError(
+                f"remote-config: line {number} is not key=value (e.g. access_key_id=...)", title="remote-config"
+            )
+        key, value = line.split("=", 1)
+        if not re.fullmatch(r"[a-z_]+", key.strip()):
+            raise InputError(
+                f"remote-config: line {number}: {key.strip()!r} is not a DVC remote option", title="remote-config"
+            )
+        pairs.append((key.strip(), value.strip()))
+    return pairs
+
+
+def run() -> int:
+    working_directory = gha.env_input("working-directory", ".")
+    project = gha.workspace() / working_directory
+    dvc.require_pipeline(project)
+    if not (project / ".dvc").is_dir():
+        raise InputError(
+            f"working-directory: {working_directory!r} is not a DVC project (no .dvc/); run dvc init",
+            title="working-directory",
+        )
+    settings = parse_remote_config(os.environ.get("KAIZEN_REMOTE_CONFIG", ""))
+    for _, value in settings:
+        if value:
+            print(f"::add-mask::{value}", flush=True)  # credentials never reach the log
+    default, urls = read_config(project)
+    remote = gha.env_input("remote") or default or (next(iter(urls)) if len(urls) == 1 else "")
+    url = gha.env_input("remote-url") or urls.get(remote, "")
+    if (settings or gha.env_input("remote-url")) and not remote:
+        raise InputError(
+            "remote: the project has no DVC remote to configure; name one with the remote input", title="remote"
+        )
+    install = tool_env.install_locked(lock_name({scheme(url)} if url else set()))
+    print(f"$ {shlex.join(install)}", flush=True)
+    if subprocess.run(install, env=gha.child_env(), check=False).returncode != 0:
+        raise InputError("installing DVC failed; see the log above", title="dvc")
+    site_cache = Path(gha.runner_temp()) / "dvc-site-cache"
+    gha.set_env("DVC_NO_ANALYTICS", "1")
+    gha.set_env("DVC_SITE_CACHE_DIR", str(site_cache))
+    if remote and gha.env_input("remote-url"):
+        if remote not in urls:
+            dvc.dvc(project, "remote", "add", "--local", remote, url)
+        else:
+            dvc.dvc(project, "remote", "modify", "--local", remote, "url", url)
+        dvc.dvc(project, "remote", "default", "--local", remote)
+    for key, value in settings:
+        dvc.dvc(project, "remote", "modify", "--local", remote, key, value, echo=False)
+    print(
+        f"DVC ready: remote {remote or '(none)'} ({scheme(url) if url else 'no url'}), "
+        f"{len(settings)} remote setting(s) in .dvc/config.local",
+        flush=True,
+    )
+    targets = gha.env_input("pull").split()
+    if targets:
+        dvc.pull_outputs(project, targets)
+    gha.set_output("remote", remote)
+    gha.set_output("cache-dir", str((project / ".dvc" / "cache").resolve()))
+    gha.set_output("site-cache-dir", str(site_cache))
+    return 0

@@ -1,0 +1,204 @@
+"""`actions/metrics-report`: metrics and params of the head against the base revision, the
+quality gate, and charts, as one Markdown report plus a JSON of the results."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+from kaizen import dvc, gha, metrics, quality_gate, report
+from kaizen import yaml as kaizen_yaml
+from kaizen.gha import InputError
+
+DEFAULT_THRESHOLDS = ".kaizen/quality-gate.yml"
+
+
+def head_metrics(project: Path, declared: list[tuple[str, bool]]) -> dict[str, float]:
+    if not declared:
+        raise InputError(
+            "dvc.yaml declares no metrics; add a `metrics:` entry (e.g. metrics.json) to the evaluate stage",
+            title="metrics",
+            file="dvc.yaml",
+        )
+    return metrics.merge({path: metrics.load_metrics_file(project / path, path) for path, _ in declared})
+
+
+def base_metrics(project: Path, base: str, declared: list[tuple[str, bool]]) -> dict[str, float] | None:
+    """The base revision's metrics, or None when the base has no pipeline yet. A base whose
+    pipeline declares metrics that cannot be read is an error, never a column of dashes."""
+    base_dvc_yaml = dvc.file_at(project, base, "dvc.yaml")
+    if base_dvc_yaml is None:
+        return None
+    base_declared = dict(dvc.declared_metrics(base_dvc_yaml))
+    base_lock = dvc.file_at(project, base, "dvc.lock") or ""
+    per_file: dict[str, dict[str, float]] = {}
+    for path, _ in declared:
+        if path not in base_declared:
+            continue
+        text = dvc.file_at(project, base, path)
+        if text is None:
+            tracked = f"path: {path}" in base_lock or dvc.file_at(project, base, f"{path}.dvc") is not None
+            if not base_declared[path] or not tracked:
+                continue  # never produced at the base: git-tracked but not committed, or not recorded by DVC
+            # A DVC-tracked output: get the base's version from the remote.
+            text = dvc.get_at_revision(project, base, path)
+            if text is None:
+                raise InputError(
+                    f"{path}: the base revision {base[:12]} records it but DVC could not get it from "
+                    "the remote (was it pushed? can the remote be reached?); refusing to report a diff "
+                    "against nothing",
+                    title="metrics",
+                    file=path,
+                )
+        per_file[path] = metrics.parse_metrics_text(text, f"{path}@{base[:12]}")
+    return metrics.merge(per_file) if per_file else None
+
+
+def read_points(text: str, x: str, y: str) -> list[tuple[float, float]]:
+    rows = csv.DictReader(io.StringIO(text))
+    points = []
+    for row in rows:
+        try:
+            points.append((float(row[x]), float(row[y])))
+        except (KeyError, TypeError, ValueError):
+            return []
+    return points
+
+
+def plot_definitions(dvc_yaml_text: str) -> list[tuple[str, dict]]:
+    data = kaizen_yaml.load_text(dvc_yaml_text) or {}
+    found = []
+    for stage in (data.get("stages") or {}).values():
+        for entry in (stage or {}).get("plots") or []:
+            if isinstance(entry, dict):
+                found += [(path, options or {}) for path, options in entry.items()]
+            else:
+                found.append((str(entry), {}))
+    return found
+
+
+def confusion_table(title: str, text: str, actual: str, predicted: str) -> str:
+    rows = list(csv.DictReader(io.StringIO(text)))
+    counts = Counter((row[actual], row[predicted]) for row in rows if actual in row and predicted in row)
+    labels = sorted({a for a, _ in counts} | {p for _, p in counts})
+    lines = [
+        f"**{title}** (rows: actual, columns: predicted)",
+        "",
+        "| | " + " | ".join(labels) + " |",
+        "| --- |" + " ---: |" * len(labels),
+    ]
+    lines += [f"| **{a}** | " + " | ".join(str(counts[(a, p)]) for p in labels) + " |" for a in labels]
+    return "\n".join(lines)
+
+
+def charts(project: Path, base: str | None) -> list[str]:
+    blocks = []
+    head_yaml = (project / "dvc.yaml").read_text(encoding="utf-8")
+    for path, options in plot_definitions(head_yaml):
+        x, y = options.get("x"), options.get("y")
+        title = options.get("title") or path
+        head_text = (project / path).read_text(encoding="utf-8") if (project / path).is_file() else None
+        if head_text is None or not (isinstance(x, str) and isinstance(y, str)):
+            continue
+        if options.get("template") == "confusion":
+            blocks.append(confusion_table(title, head_text, x, y))
+            continue
+        points = read_points(head_text, x, y)
+        base_text = dvc.file_at(project, base, path) if base else None
+        base_points = read_points(base_text, x, y) if base_text else []
+        if len(points) > 1 and len(base_points) > 1:
+            blocks.append(report.curve_chart(f"{title}: head (first line), base (second)", x, y, [points, base_points]))
+        elif len(points) > 1:
+            blocks.append(report.curve_chart(f"{title} (head)", x, y, [points]))
+    return blocks
+
+
+def render_plots(project: Path, base: str | None, out_dir: Path) -> list[Path]:
+    """Every DVC plot as SVG and PNG with vl-convert (no browser), head and base overlaid."""
+    try:
+        import vl_convert
+    except ImportError:
+        gha.warning("vl-convert-python is not installed: plots are not rendered to images", title="plots")
+        return []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for plot_id, entries in (dvc.plots_diff(project, base).get("data") or {}).items():
+        for index, entry in enumerate(entries):
+            if entry.get("type") != "vega":
+                continue
+            spec = entry["content"]
+            stem = plot_id.replace("/", "_").replace(".", "_") + (f"_{index}" if index else "")
+            (out_dir / f"{stem}.svg").write_text(vl_convert.vegalite_to_svg(spec), encoding="utf-8")
+            (out_dir / f"{stem}.png").write_bytes(vl_convert.vegalite_to_png(spec, scale=2))
+            written += [out_dir / f"{stem}.svg", out_dir / f"{stem}.png"]
+    return written
+
+
+def write_pull_request(out_dir: Path) -> None:
+    """On pull requests, the number beside the report, for the fork-safe comment poster."""
+    event_path = os.environ.get("GITHUB_EVENT_PATH")
+    if os.environ.get("GITHUB_EVENT_NAME") != "pull_request" or not event_path:
+        return
+    pull = json.loads(Path(event_path).read_text(encoding="utf-8")).get("pull_request") or {}
+    if isinstance(pull.get("number"), int):
+        (out_dir / "pull-request.json").write_text(json.dumps({"number": pull["number"]}) + "\n", encoding="utf-8")
+
+
+def thresholds(project: Path) -> list[quality_gate.Rule]:
+    given = gha.env_input("thresholds-file")
+    path = project / (given or DEFAULT_THRESHOLDS)
+    if not given and not path.is_file():
+        return []
+    return quality_gate.load_rules(path)
+
+
+def run() -> int:
+    working_directory = gha.env_input("working-directory", ".")
+    project = gha.workspace() / working_directory
+    dvc.require_pipeline(project)
+    declared = dvc.declared_metrics((project / "dvc.yaml").read_text(encoding="utf-8"))
+    head = head_metrics(project, declared)
+    rules = thresholds(project)
+    base_ref = gha.env_input("base-ref")
+    base_rev = dvc.ensure_revision(project, base_ref) if base_ref else None
+    base = base_metrics(project, base_rev, declared) if base_rev else None
+    params = dvc.params_diff(project, base_rev) if base_rev else []
+    verdicts = quality_gate.evaluate(rules, head, base)
+    out_dir = (Path(gha.runner_temp()) / "kaizen-report").resolve()
+    images = render_plots(project, base_rev, out_dir / "plots")
+    head_label = (
+        os.environ.get("GITHUB_SHA", "")[:12] or dvc.git(project, "rev-parse", "--short=12", "HEAD").stdout.strip()
+    )
+    data = report.ReportInput(
+        name=gha.env_input("report-name") or "train",
+        head_label=head_label,
+        base_label=f"{base_ref} ({base_rev[:12]})" if base_rev else None,
+        head=head,
+        base=base,
+        rules=rules,
+        verdicts=verdicts,
+        params=params,
+        stages_ran=json.loads(gha.env_input("stages-ran") or "[]"),
+        stages_restored=json.loads(gha.env_input("stages-restored") or "[]"),
+        stages_skipped=json.loads(gha.env_input("stages-skipped") or "[]"),
+        charts=charts(project, base_rev),
+        artifact_note=(f"{len(images) // 2} plot(s) rendered to SVG and PNG in the job's artifacts." if images else ""),
+    )
+    markdown = report.build_markdown(data)
+    results = report.build_results(data)
+    (out_dir / "report.md").write_text(markdown, encoding="utf-8")
+    write_pull_request(out_dir)
+    (out_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    gha.add_summary(markdown)
+    gha.set_output("report-file", str(out_dir / "report.md"))
+    gha.set_output("output-dir", str(out_dir))
+    gha.set_output("results", json.dumps(results))
+    gha.set_output("gate-passed", "true" if results["gate"]["passed"] else "false")
+    failed = [v for v in verdicts if not v.passed and not v.informational]
+    for verdict in failed:
+        gha.error(f"quality gate: {verdict.metric} {'; '.join(verdict.reasons)}", title="quality gate")
+    return 1 if failed and gha.bool_input("fail-on-gate", True) else 0

@@ -1,0 +1,47 @@
+"""`actions/train`: pull what the pipeline needs, reproduce only what changed, push new outputs."""
+
+from __future__ import annotations
+
+import json
+
+from kaizen import dvc, gha, report
+
+
+def has_remote(project) -> bool:
+    listed = dvc.dvc(project, "remote", "list", echo=False, check=False)
+    return listed.returncode == 0 and bool(listed.output.strip())
+
+
+def run() -> int:
+    working_directory = gha.env_input("working-directory", ".")
+    project = gha.workspace() / working_directory
+    dvc.require_pipeline(project)
+    remote = has_remote(project)
+    if gha.bool_input("pull", True):
+        if remote:
+            dvc.pull(project)
+        else:
+            print("no DVC remote configured: nothing to pull", flush=True)
+    # --force: a scheduled retrain reruns every stage even when no dependency changed.
+    repro = ("repro", "--force") if gha.bool_input("force", False) else ("repro",)
+    result = dvc.parse_repro(dvc.dvc(project, *repro).output)
+    changed = bool(result.ran or result.restored)
+    gha.set_output("stages-ran", json.dumps(result.ran))
+    gha.set_output("stages-restored", json.dumps(result.restored))
+    gha.set_output("stages-skipped", json.dumps(result.skipped))
+    gha.set_output("changed", "true" if changed else "false")
+    pushed = False
+    if gha.bool_input("push", False) and changed:
+        if not remote:
+            gha.warning("push is on but the project has no DVC remote; outputs were not pushed", title="push")
+        else:
+            dvc.dvc(project, "push")
+            pushed = True
+    gha.set_output("pushed", "true" if pushed else "false")
+    gha.add_summary(
+        "### Training\n\n"
+        + report.stages_sentence(result.ran, result.restored, result.skipped)
+        + (" New outputs pushed to the DVC remote." if pushed else "")
+    )
+
+    return 0

@@ -1,0 +1,211 @@
+"""DVC as the train and metrics-report actions use it: pull, repro, push, and the base
+revision's metrics and params, through DVC's own command line."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kaizen import gha
+from kaizen import yaml as kaizen_yaml
+from kaizen.gha import InputError
+from kaizen.git import git
+
+RAN = re.compile(r"^Running stage '(?P<stage>[^']+)'", re.MULTILINE)
+SKIPPED = re.compile(r"^Stage '(?P<stage>[^']+)' didn't change, skipping", re.MULTILINE)
+RESTORED = re.compile(
+    r"^Stage '(?P<stage>[^']+)' is cached - skipping run, checking out outputs|"
+    r"^Stage '(?P<cached>[^']+)' is cached, restoring",
+    re.MULTILINE,
+)
+REMOTE_TROUBLE = re.compile(
+    r"(failed to connect|connect call failed|unable to connect|could not connect|connection refused|"
+    r"name or service not known|timed out|permission denied|authentication|access denied|invalidaccesskeyid|"
+    r"signaturedoesnotmatch|forbidden|nosuchbucket|credentials)",
+    re.IGNORECASE,
+)
+MISSING_OBJECTS = re.compile(r"(missing-files|Checkout failed for following targets)", re.IGNORECASE)
+
+
+def dvc_env() -> dict[str, str]:
+    env = gha.child_env()
+    env["DVC_NO_ANALYTICS"] = "1"  # every command would otherwise spawn a reporting process
+    return env
+
+
+@dataclass
+class Result:
+    returncode: int
+    output: str  # stdout and stderr, for messages
+    stdout: str  # stdout alone, for --json
+
+
+def dvc(project: Path, *args: str, check: bool = True, echo: bool = True) -> Result:
+    command = ["dvc", *args]
+    if echo:
+        print(f"$ {shlex.join(command)}", flush=True)
+    try:
+        completed = subprocess.run(command, cwd=project, env=dvc_env(), capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise InputError("dvc is not installed; run kaizen-ci/kaizen/actions/dvc first", title="dvc") from None
+    output = completed.stdout + completed.stderr
+    if echo and output.strip():
+        print(output.rstrip(), flush=True)
+    if check and completed.returncode != 0:
+        raise InputError(explain_failure(args[0], output), title="dvc")
+    return Result(completed.returncode, output, completed.stdout)
+
+
+def explain_failure(verb: str, output: str) -> str:
+    last = next(
+        (line.strip() for line in reversed(output.splitlines()) if line.strip().startswith("ERROR")),
+        output.strip().splitlines()[-1] if output.strip() else "no output",
+    )
+    if verb in ("pull", "push", "fetch") and REMOTE_TROUBLE.search(output):
+        return (
+            f"dvc {verb}: the DVC remote is unreachable or refused the credentials ({last}); check the "
+            "remote's URL and the credentials given to actions/dvc. Nothing was overwritten."
+        )
+    return f"dvc {verb} failed: {last}"
+
+
+def pull(project: Path) -> None:
+    """Pull what dvc.yaml and dvc.lock reference. Objects the remote does not have yet (a stage
+    never pushed) are fine: repro builds them. An unreachable or refusing remote is not."""
+    result = dvc(project, "pull", check=False)
+    if result.returncode == 0:
+        return
+    if REMOTE_TROUBLE.search(result.output) or not MISSING_OBJECTS.search(result.output):
+        raise InputError(explain_failure("pull", result.output), title="dvc")
+    print("some outputs are not on the remote yet; dvc repro will build them", flush=True)
+
+
+def pull_outputs(project: Path, targets: list[str]) -> None:
+    """Pull these outputs, all of them: for builds that need them (an image's model), a missing
+    object is an error, unlike for training, where repro rebuilds it."""
+    result = dvc(project, "pull", *targets, check=False)
+    if result.returncode != 0:
+        message = explain_failure("pull", result.output)
+        if MISSING_OBJECTS.search(result.output) and not REMOTE_TROUBLE.search(result.output):
+            message += "; push them from where they were trained (dvc push) or train first"
+        raise InputError(message, title="dvc")
+
+
+def require_pipeline(project: Path) -> None:
+    if not (project / "dvc.yaml").is_file():
+        raise InputError(
+            f"working-directory: no dvc.yaml in {project.as_posix()!r}; define the pipeline "
+            "(dvc stage add) or point working-directory at it",
+            title="working-directory",
+        )
+
+
+@dataclass
+class ReproResult:
+    ran: list[str] = field(default_factory=list)  # executed
+    restored: list[str] = field(default_factory=list)  # changed, but found in DVC's run cache
+    skipped: list[str] = field(default_factory=list)  # unchanged
+
+
+def parse_repro(output: str) -> ReproResult:
+    restored = [m["stage"] or m["cached"] for m in RESTORED.finditer(output)]
+    return ReproResult(ran=RAN.findall(output), restored=restored, skipped=SKIPPED.findall(output))
+
+
+def declared_metrics(dvc_yaml_text: str) -> list[tuple[str, bool]]:
+    """(path, cached) of every metrics file dvc.yaml declares, in order."""
+    data = kaizen_yaml.load_text(dvc_yaml_text) or {}
+    found: list[tuple[str, bool]] = []
+
+    def add(entries) -> None:
+        for entry in entries or []:
+            if isinstance(entry, dict):
+                for path, options in entry.items():
+                    found.append((path, (options or {}).get("cache", True)))
+            else:
+                found.append((str(entry), True))
+
+    add(data.get("metrics"))
+    for stage in (data.get("stages") or {}).values():
+        add((stage or {}).get("metrics"))
+    return found
+
+
+def ensure_revision(project: Path, ref: str) -> str:
+    """The commit of `ref`, fetching it first when the CI clone is shallow and lacks it."""
+    for candidate in (ref, f"origin/{ref}"):
+        found = git(
+            project, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{candidate}^{{commit}}", check=False
+        )
+        if found.returncode == 0:
+            return found.stdout.strip()
+    fetched = git(
+        project,
+        "fetch",
+        "--no-tags",
+        "--depth=1",
+        "--",
+        "origin",
+        f"+refs/heads/{ref}:refs/remotes/origin/{ref}",
+        check=False,
+    )
+    if fetched.returncode != 0:
+        fetched = git(project, "fetch", "--no-tags", "--depth=1", "--", "origin", ref, check=False)
+        if fetched.returncode != 0:
+            raise InputError(f"base-ref: cannot fetch {ref!r} from origin ({fetched.stderr.strip()})", title="base-ref")
+        return git(project, "rev-parse", "FETCH_HEAD").stdout.strip()
+    return git(project, "rev-parse", f"origin/{ref}").stdout.strip()
+
+
+def repo_prefix(project: Path) -> str:
+    """The project folder relative to the git root, for `git show <rev>:<path>`."""
+    top = Path(git(project, "rev-parse", "--show-toplevel").stdout.strip())
+    relative = project.resolve().relative_to(top.resolve()).as_posix()
+    return "" if relative == "." else relative + "/"
+
+
+def file_at(project: Path, rev: str, path: str) -> str | None:
+    shown = git(project, "show", f"{rev}:{repo_prefix(project)}{path}", check=False)
+    return shown.stdout if shown.returncode == 0 else None
+
+
+def get_at_revision(project: Path, rev: str, path: str) -> str | None:
+    """A DVC-tracked file as it was at `rev`: checked out in a temporary git worktree and pulled
+    from the remote with this checkout's remote settings. None when the remote lacks it; an
+    unreachable or refusing remote is an error."""
+    with tempfile.TemporaryDirectory(prefix="kaizen-base-") as tmp:
+        tree = Path(tmp) / "base"
+        if git(project, "worktree", "add", "--detach", "--force", str(tree), rev, check=False).returncode != 0:
+            return None
+        try:
+            base_project = tree / repo_prefix(project)
+            local = project / ".dvc" / "config.local"
+            if local.is_file():
+                shutil.copyfile(local, base_project / ".dvc" / "config.local")
+            pulled = dvc(base_project, "pull", path, check=False, echo=False)
+            if pulled.returncode != 0 and REMOTE_TROUBLE.search(pulled.output):
+                raise InputError(explain_failure("pull", pulled.output), title="dvc")
+            target = base_project / path
+            return target.read_text(encoding="utf-8") if pulled.returncode == 0 and target.is_file() else None
+        finally:
+            git(project, "worktree", "remove", "--force", str(tree), check=False)
+
+
+def params_diff(project: Path, base: str) -> list[tuple[str, object, object]]:
+    data = json.loads(dvc(project, "params", "diff", base, "--json", echo=False).stdout or "{}")
+    return [
+        (name, change.get("old"), change.get("new"))
+        for file_changes in data.values()
+        for name, change in sorted(file_changes.items())
+    ]
+
+
+def plots_diff(project: Path, base: str | None) -> dict:
+    args = ["plots", "diff", *([base] if base else []), "--json"]
+    return json.loads(dvc(project, *args, echo=False).stdout or "{}")

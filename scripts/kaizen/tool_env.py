@@ -1,0 +1,62 @@
+"""Tool environments Kaizen installs on a runner (the linters, DVC), from the hashed lock files
+that ship inside this package in `locks/`.
+
+Each `locks/<name>.in` names the top-level tools; `locks/<name>.txt` is it compiled with every
+transitive dependency and its sha256 hashes (`kaizen locks` recompiles them; Dependabot keeps
+them current). They are installed with hashes required, so a tampered or re-uploaded file on
+the index stops the job instead of running in it. This module is their one reader.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+LOCKS = Path(__file__).resolve().parent / "locks"  # package data, beside this module in any install
+
+
+def lock_file(name: str) -> Path:
+    """The compiled lock `locks/<name>.txt`."""
+    path = LOCKS / f"{name}.txt"
+    if not path.is_file():
+        raise FileNotFoundError(f"no lock file {path.name} in {LOCKS}")
+    return path
+
+
+def read_pins(path: Path) -> dict[str, str]:
+    """name -> version of the `name==version` lines of a requirements or lock file. In a
+    universal lock a name may be pinned twice (by Python version): the last pin wins."""
+    pins = {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].split(";", 1)[0].strip().rstrip("\\").strip()
+        if "==" in line and not line.startswith("-"):
+            name, version = line.split("==", 1)
+            pins[name.strip().lower()] = version.strip()
+    return pins
+
+
+def pins(name: str) -> dict[str, str]:
+    """The top-level tools of a lock and their versions (from its `.in`, following `-r`)."""
+    found: dict[str, str] = {}
+    source = LOCKS / f"{name}.in"
+    for raw in source.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("-r "):
+            found.update(pins(Path(line[3:].strip()).stem))
+    found.update(read_pins(source))
+    return found
+
+
+def installer(python: str = sys.executable) -> list[str]:
+    """Install into `python` with uv (which actions/setup puts on PATH, with its cache), or with
+    that interpreter's pip where uv is missing, e.g. when kaizen runs on a laptop."""
+    uv = shutil.which("uv")
+    if uv:
+        return [uv, "pip", "install", "--python", python]
+    return [python, "-m", "pip", "install", "--progress-bar", "off", "--disable-pip-version-check"]
+
+
+def install_locked(name: str, python: str = sys.executable) -> list[str]:
+    """The command that installs lock `name` into `python`, every file checked against its hash."""
+    return [*installer(python), "--quiet", "--require-hashes", "-r", str(lock_file(name))]

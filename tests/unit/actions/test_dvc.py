@@ -1,0 +1,32 @@
+"""actions/dvc: the remote's configuration and which hashed lock is installed."""
+
+import pytest
+
+from kaizen.actions import dvc as dvc_setup
+from kaizen.gha import InputError
+
+
+def test_dvc_config_and_requirements(tmp_path):
+    (tmp_path / ".dvc").mkdir()
+    (tmp_path / ".dvc" / "config").write_text(
+        "[core]\n    remote = storage\n['remote \"storage\"']\n    url = s3://bucket/path\n"
+        "['remote \"backup\"']\n    url = /mnt/backup\n"
+    )
+    (tmp_path / ".dvc" / "config.local").write_text("['remote \"storage\"']\n    url = ssh://host/path\n")
+    default, urls = dvc_setup.read_config(tmp_path)
+    assert default == "storage" and urls == {"storage": "ssh://host/path", "backup": "/mnt/backup"}
+    assert [dvc_setup.scheme(u) for u in ("s3://b", "ssh://h/p", "/mnt/x")] == ["s3", "ssh", "local"]
+    assert dvc_setup.lock_name({"s3"}) == "dvc-s3"
+    assert dvc_setup.lock_name({"ssh", "s3", "local"}) == "dvc-s3-ssh"
+    assert dvc_setup.lock_name(set()) == "dvc"
+
+
+def test_remote_config_lines():
+    assert dvc_setup.parse_remote_config("access_key_id=AKIA\n\nsecret_access_key = s=cret\n") == [
+        ("access_key_id", "AKIA"),
+        ("secret_access_key", "s=cret"),
+    ]
+    with pytest.raises(InputError, match="^remote-config: line 1 is not key=value"):
+        dvc_setup.parse_remote_config("just-a-value")
+    with pytest.raises(InputError, match="^remote-config: line 1: 'Bad-Key' is not a DVC remote option"):
+        dvc_setup.parse_remote_config("Bad-Key=1")

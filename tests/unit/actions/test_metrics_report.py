@@ -1,0 +1,153 @@
+"""actions/metrics-report against the real DVC command line on small repositories."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kaizen.main import main
+
+ROOT = Path(__file__).resolve().parents[3]
+BIN = Path(sys.executable).parent  # the test environment holds the DVC that actions/dvc pins
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
+    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture()
+def project(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "example-project", repo, ignore=shutil.ignore_patterns("data", "models", "__pycache__"))
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "metrics.json").write_text('{"accuracy": 0.95, "f1": 0.94, "roc_auc": 0.99}\n')
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(repo))
+    monkeypatch.setenv("RUNNER_TEMP", str(tmp_path / "runner"))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "output"))
+    monkeypatch.setenv("DVC_SITE_CACHE_DIR", str(tmp_path / "site-cache"))
+    monkeypatch.setenv("PATH", f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    return repo
+
+
+def errors(capsys) -> list[str]:
+    return [line for line in capsys.readouterr().out.splitlines() if line.startswith("::error")]
+
+
+def test_report_against_the_base_branch(project, tmp_path, monkeypatch, capsys):
+    git(project, "checkout", "-qb", "feature")
+    (project / "params.yaml").write_text((project / "params.yaml").read_text().replace("C: 1.0", "C: 0.5"))
+    (project / "metrics.json").write_text('{"accuracy": 0.96, "f1": 0.94, "roc_auc": 0.99}\n')
+    monkeypatch.setenv("KAIZEN_BASE_REF", "main")
+    assert main(["metrics-report"]) == 0
+    results = json.loads((tmp_path / "runner" / "kaizen-report" / "results.json").read_text())
+    assert results["metrics"]["accuracy"]["base"] == 0.95 and results["metrics"]["accuracy"]["head"] == 0.96
+    assert results["params"] == [{"name": "train.C", "base": 1.0, "head": 0.5}]
+    assert "| train.C | 1.0 | 0.5 |" in (tmp_path / "summary.md").read_text()
+
+
+def test_gate_failure_fails_the_step_with_one_error(project, monkeypatch, capsys):
+    (project / "gate.yml").write_text("metrics:\n  accuracy: {direction: higher, min: 0.99}\n")
+    monkeypatch.setenv("KAIZEN_THRESHOLDS_FILE", "gate.yml")
+    assert main(["metrics-report"]) == 1
+    assert errors(capsys) == ["::error title=quality gate::quality gate: accuracy 0.95 is below the minimum 0.99"]
+    monkeypatch.setenv("KAIZEN_FAIL_ON_GATE", "false")
+    assert main(["metrics-report"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        (lambda p: (p / "dvc.yaml").unlink(), "::error title=working-directory::working-directory: no dvc.yaml"),
+        (
+            lambda p: (p / "metrics.json").write_text('{"accuracy": NaN}'),
+            "::error file=metrics.json,title=metrics::metrics.json: metric 'accuracy' is nan",
+        ),
+        (
+            lambda p: (p / "metrics.json").unlink(),
+            "::error file=metrics.json,title=metrics::metrics.json: metrics file not found",
+        ),
+        (
+            lambda p: (
+                (p / ".kaizen").mkdir()
+                or (p / ".kaizen" / "quality-gate.yml").write_text("metrics:\n  recall: {direction: higher}\n")
+            ),
+            "::error title=thresholds-file::thresholds-file names metrics the pipeline does not produce: recall",
+        ),
+    ],
+)
+def test_bad_input_gives_one_error_naming_the_file(project, capsys, setup, expected):
+    setup(project)
+    assert main(["metrics-report"]) == 1
+    [line] = errors(capsys)
+    assert line.startswith(expected)
+
+
+def test_a_base_whose_cached_metrics_cannot_be_loaded_is_an_error(project, monkeypatch, capsys):
+    dvc_yaml = (
+        (project / "dvc.yaml")
+        .read_text()
+        .replace("      - metrics.json:\n          cache: false\n", "      - metrics.json\n")
+    )
+    (project / "dvc.yaml").write_text(dvc_yaml)
+    (project / "dvc.lock").write_text(
+        "schema: '2.0'\nstages:\n  evaluate:\n    cmd: python -m x\n    outs:\n"
+        "    - path: metrics.json\n      md5: 0123456789abcdef0123456789abcdef\n"
+        "      size: 10\n"
+    )
+    (project / ".gitignore").write_text((project / ".gitignore").read_text() + "/metrics.json\n")  # as dvc does
+    git(project, "add", "-A")
+    git(project, "rm", "-q", "--cached", "metrics.json")
+    git(project, "commit", "-qm", "metrics now a cached output the base never pushed")
+    git(project, "checkout", "-qb", "feature")
+    monkeypatch.setenv("KAIZEN_BASE_REF", "main")
+    assert main(["metrics-report"]) == 1
+    [line] = errors(capsys)
+    assert "metrics.json: the base revision" in line and "refusing to report a diff against nothing" in line
+
+
+def test_unreachable_remote_is_one_clear_error(project, capsys):
+    subprocess.run(
+        ["dvc", "remote", "add", "-d", "storage", "ssh://127.0.0.1:1/nowhere"],
+        cwd=project,
+        check=True,
+        env={**os.environ, "DVC_NO_ANALYTICS": "1"},
+    )
+    assert main(["train"]) == 1
+    [line] = errors(capsys)
+    assert line.startswith("::error title=dvc::dvc pull: the DVC remote is unreachable or refused the credentials")
+
+
+def test_base_metrics_inside_a_dvc_tracked_output_are_pulled_from_the_remote(project, tmp_path, monkeypatch):
+    """metrics.json tracked by DVC (not git): the base's version comes from the remote."""
+    dvc = [str(BIN / "dvc")]
+    env = {**os.environ, "DVC_NO_ANALYTICS": "1"}
+    (project / "dvc.yaml").write_text((project / "dvc.yaml").read_text() + "metrics:\n  - metrics.json\n")
+    (project / "dvc.yaml").write_text(
+        (project / "dvc.yaml").read_text().replace("    metrics:\n      - metrics.json:\n          cache: false\n", "")
+    )
+    git(project, "rm", "-q", "--cached", "metrics.json")
+    for args in (["remote", "add", "-d", "storage", str(tmp_path / "remote")], ["add", "metrics.json"], ["push"]):
+        subprocess.run(dvc + args, cwd=project, env=env, check=True, capture_output=True)
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "metrics as a DVC-tracked file")
+    git(project, "checkout", "-qb", "feature")
+    (project / "metrics.json").write_text('{"accuracy": 0.97, "f1": 0.94, "roc_auc": 0.99}\n')
+    shutil.rmtree(project / ".dvc" / "cache")  # a fresh CI clone has no cache of the base
+    monkeypatch.setenv("KAIZEN_BASE_REF", "main")
+    assert main(["metrics-report"]) == 0
+    results = json.loads((tmp_path / "runner" / "kaizen-report" / "results.json").read_text())
+    assert (results["metrics"]["accuracy"]["base"], results["metrics"]["accuracy"]["head"]) == (0.95, 0.97)

@@ -1,0 +1,99 @@
+import sys
+import textwrap
+
+import pytest
+
+from kaizen.actions import test as test_action
+from kaizen.main import main
+
+
+@pytest.fixture()
+def project(tmp_path, monkeypatch):
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    monkeypatch.setenv("RUNNER_TEMP", str(tmp_path / "runner-temp"))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "output"))
+    monkeypatch.setenv("KAIZEN_WORKING_DIRECTORY", "proj")
+    root = tmp_path / "proj"
+    (root / "tests").mkdir(parents=True)
+    (root / "calc.py").write_text("def add(a, b):\n    return a + b\n")
+    (root / "tests" / "test_calc.py").write_text(
+        textwrap.dedent("""\
+        import calc
+
+
+        def test_add():
+            assert calc.add(1, 2) == 3
+        """)
+    )
+    (root / "conftest.py").write_text("")
+    return root
+
+
+def test_passing_tests_write_summary_and_outputs(project, tmp_path, capsys):
+    assert main(["test"]) == 0
+    summary = (tmp_path / "summary.md").read_text()
+    assert summary.startswith(f"### ✅ Tests on Python {test_action.platform.python_version()}: 1 passed, 0 failed")
+    assert "Line coverage: **" in summary
+    assert (tmp_path / "runner-temp" / "kaizen-test-results" / "junit.xml").is_file()
+    assert "python-version<<" in (tmp_path / "output").read_text()
+
+
+def test_failure_is_annotated_at_the_failing_line(project, tmp_path, capsys):
+    (project / "tests" / "test_broken.py").write_text(
+        textwrap.dedent("""\
+        def helper():
+            return 41
+
+
+        def test_answer():
+            value = helper()
+            assert value == 42
+        """)
+    )
+    assert main(["test"]) == 1
+    out = capsys.readouterr().out
+    errors = [line for line in out.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1
+    assert errors[0].startswith(
+        "::error file=proj/tests/test_broken.py,line=7,title=Test failed%3A tests.test_broken.test_answer::"
+    )
+    summary = (tmp_path / "summary.md").read_text()
+    assert "1 passed, 1 failed" in summary and "`proj/tests/test_broken.py:7`" in summary
+
+
+def test_no_tests_is_one_clear_error(project, capsys):
+    for path in (project / "tests").iterdir():
+        path.unlink()
+    assert main(["test"]) == 1
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::")]
+    assert lines == [
+        "::error title=test-command::test-command: pytest collected no tests in 'proj'; add tests "
+        "(tests/test_*.py) or point test-command at them"
+    ]
+
+
+def test_other_commands_are_judged_by_exit_code(project, monkeypatch, tmp_path):
+    monkeypatch.setenv("KAIZEN_TEST_COMMAND", f"{sys.executable} -c 'raise SystemExit(3)'")
+    assert main(["test"]) == 1
+    assert "failed (exit 3)" in (tmp_path / "summary.md").read_text()
+
+
+def test_build_command_adds_reports_only_for_pytest(tmp_path):
+    command, is_pytest = test_action.build_command("pytest -x tests", tmp_path, coverage=True)
+    assert is_pytest and command[:5] == [sys.executable, "-m", "pytest", "-x", "tests"]
+    assert f"--junitxml={tmp_path / 'junit.xml'}" in command and "--cov" in command
+    command, is_pytest = test_action.build_command("python -m pytest", tmp_path, coverage=False)
+    assert is_pytest and "--cov" not in command
+    assert test_action.build_command("make test", tmp_path, coverage=True) == (["make", "test"], False)
+
+
+def test_failure_location_prefers_the_innermost_frame():
+    text = "tests/test_a.py:10: in test_x\n    helper()\nsrc/lib.py:4: ValueError"
+    assert test_action.failure_location(text, "tests/test_a.py", "9") == ("src/lib.py", 4)
+    assert test_action.failure_location("no frames", "tests/test_a.py", "9") == ("tests/test_a.py", 10)
+
+
+def test_missing_working_directory(project, monkeypatch):
+    monkeypatch.setenv("KAIZEN_WORKING_DIRECTORY", "nope")
+    assert main(["test"]) == 1
