@@ -124,3 +124,114 @@ def test_ml_pipeline_passes_every_input_of_its_parts(part):
     assert not missing, f"ml-pipeline.yml does not pass {sorted(missing)} to {part}"
     secrets = set(declared.get("secrets") or {}) - set(call.get("secrets") or {})
     assert not secrets, f"ml-pipeline.yml does not pass the secrets {sorted(secrets)} to {part}"
+
+
+# Inputs of ml-pipeline.yml that are not one part's input passed on as it is, and why their
+# description (or name, or default) differs from the part's.
+PIPELINE_OWN_WORDING = {
+    "working-directory": "one folder for ci.yml, train.yml and (as the image context's default) the plan",
+    "runs-on": "one runner for ci.yml, container.yml and deploy-staging.yml; train-runs-on can override it",
+    "python-version": "one version for train.yml and for DVC in container.yml",
+    "smoke-request": "one request for the image's smoke test and staging's, relative to the context",
+    "health-path": "one path for the image's smoke test (smoke-health-path) and staging's",
+    "predict-path": "one path for the image's smoke test (smoke-predict-path) and staging's",
+    "train-runs-on": "renamed: train.yml's runs-on, empty falls back to runs-on",
+    "train-timeout-minutes": "renamed: train.yml's timeout-minutes",
+    "staging-url": "renamed: deploy-staging.yml's url, optional here because empty means no deploy",
+}
+
+
+def pass_throughs():
+    """(part, part's input, pipeline's input) for every `with:` value that is `${{ inputs.X }}`."""
+    pipeline = ROOT / ".github" / "workflows" / "ml-pipeline.yml"
+    for job in jobs_of(pipeline).values():
+        part = str(job.get("uses", "")).rpartition("/")[2].partition("@")[0]
+        for name, value in (job.get("with") or {}).items():
+            match = re.fullmatch(r"\$\{\{\s*inputs\.([\w-]+)(?:\s*\|\|.*)?\s*\}\}", str(value).strip())
+            if match:
+                yield part, name, match.group(1)
+
+
+def workflow_inputs(name: str) -> dict:
+    return yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text())[True]["workflow_call"]["inputs"]
+
+
+def test_ml_pipeline_passes_each_input_with_the_parts_type_default_and_description():
+    own = workflow_inputs("ml-pipeline.yml")
+    checked = 0
+    for part, name, source in pass_throughs():
+        theirs, ours = workflow_inputs(part)[name], own[source]
+        assert ours.get("type") == theirs.get("type"), f"{source} -> {part} {name}: type differs"
+        if source in PIPELINE_OWN_WORDING:
+            continue
+        checked += 1
+        assert source == name, f"{source} -> {part} {name}: renamed without a reason in PIPELINE_OWN_WORDING"
+        assert ours.get("default") == theirs.get("default"), f"{name} -> {part}: default differs"
+        assert ours.get("description") == theirs.get("description"), f"{name} -> {part}: description differs"
+    assert checked >= 30
+
+
+AGGREGATE_JOBS = {"ci.yml": "result", "ml-pipeline.yml": "result"}
+
+
+@pytest.mark.parametrize("name", sorted(AGGREGATE_JOBS))
+def test_the_aggregate_result_job_needs_every_other_job(name):
+    jobs = jobs_of(ROOT / ".github" / "workflows" / name)
+    result = jobs[AGGREGATE_JOBS[name]]
+    needs = result.get("needs") or []
+    assert sorted([needs] if isinstance(needs, str) else needs) == sorted(set(jobs) - {AGGREGATE_JOBS[name]})
+    assert result.get("if") == "always()", "the result job must run when a job it needs failed or was skipped"
+
+
+def test_every_reusable_workflow_with_several_jobs_has_an_aggregate_result_job():
+    for path in sorted((ROOT / ".github" / "workflows").glob("*.yml")):
+        data = yaml.safe_load(path.read_text())
+        if "workflow_call" in (data.get(True) or {}) and len(data["jobs"]) > 2:
+            assert path.name in AGGREGATE_JOBS, f"{path.name} has {len(data['jobs'])} jobs but no aggregate result job"
+
+
+# The interpreter rule, stated once: a step that works in the project's environment (installs
+# into it, or runs DVC and the tools installed there) runs `python`, the interpreter
+# actions/setup-python put first on PATH; every other Kaizen step runs `python3`, the runner's
+# own Python, which needs no set-up step.
+PROJECT_ENVIRONMENT_COMMANDS = {"install", "test", "dvc-setup", "train", "metrics-report"}
+
+
+@pytest.mark.parametrize("path", ACTIONS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_composite_steps_are_named_and_follow_the_interpreter_rule(path):
+    steps = yaml.safe_load(path.read_text())["runs"]["steps"]
+    for number, step in enumerate(steps, 1):
+        assert step.get("name"), f"step {number} needs a name: a user's log shows it"
+        run = str(step.get("run", ""))
+        match = re.search(r"\b(python3?) -m kaizen ([\w-]+)", run)
+        if match:
+            expected = "python" if match.group(2) in PROJECT_ENVIRONMENT_COMMANDS else "python3"
+            assert match.group(1) == expected, f"step {step['name']!r}: kaizen {match.group(2)} runs with {expected}"
+
+
+def kaizen_variables_read(module_source: str) -> set[str]:
+    """KAIZEN_* names a module reads: env_input("x")/bool_input("x") and literal KAIZEN_X lookups."""
+    names = {
+        "KAIZEN_" + name.upper().replace("-", "_")
+        for name in re.findall(r"\b(?:env_input|bool_input|required|number)\(\s*\"([\w-]+)\"", module_source)
+    }
+    names |= set(re.findall(r"environ(?:\.get)?[\[(]\s*\"(KAIZEN_[A-Z0-9_]+)\"", module_source))
+    return names
+
+
+@pytest.mark.parametrize("path", ACTIONS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_kaizen_variable_an_action_module_reads_is_an_input_of_its_action(path):
+    """Read through the action's module and the building blocks only it uses (deploy's targets)."""
+    module = ROOT / "scripts" / "kaizen" / "actions" / f"{path.parent.name.replace('-', '_')}.py"
+    sources = [module.read_text()]
+    if path.parent.name == "deploy":
+        sources.append((ROOT / "scripts" / "kaizen" / "deploy_targets.py").read_text())
+    read = set().union(*(kaizen_variables_read(s) for s in sources))
+    assert read, f"{module.name} reads no input"
+    action = yaml.safe_load(path.read_text())
+    declared = set()
+    for step in action["runs"]["steps"]:
+        for variable, value in (step.get("env") or {}).items():
+            if re.fullmatch(r"\$\{\{\s*(inputs|steps)\.[\w.-]+\s*\}\}", str(value)):  # or wired from a step
+                declared.add(variable)
+    assert read <= declared, f"{module.name} reads {sorted(read - declared)}, which no input of the action sets"

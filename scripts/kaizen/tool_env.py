@@ -9,6 +9,7 @@ the index stops the job instead of running in it. This module is their one reade
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -32,7 +33,7 @@ def read_pins(path: Path) -> dict[str, str]:
         line = raw.split("#", 1)[0].split(";", 1)[0].strip().rstrip("\\").strip()
         if "==" in line and not line.startswith("-"):
             name, version = line.split("==", 1)
-            pins[name.strip().lower()] = version.strip()
+            pins[re.sub(r"[-_.]+", "-", name.strip().lower())] = version.strip()  # PEP 503 names
     return pins
 
 

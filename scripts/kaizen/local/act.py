@@ -22,7 +22,18 @@ from pathlib import Path
 from kaizen import uses
 from kaizen.uses import KAIZEN_REPOSITORY
 
-KAIZEN_ROOT = Path(__file__).resolve().parents[3]
+
+
+def find_kaizen_root(start: Path = Path(__file__).resolve()) -> Path:
+    """The Kaizen checkout this harness runs from (the folder with actions/ and workflows/), the
+    one `kaizen-ci/kaizen@v1` is mapped to. The harness works from a source checkout only."""
+    for folder in start.parents:
+        if (folder / "actions" / "setup" / "action.yml").is_file() and (folder / "workflows").is_dir():
+            return folder
+    raise RuntimeError(f"kaizen local runs from a Kaizen checkout; none contains {start}")
+
+
+KAIZEN_ROOT = find_kaizen_root()
 STANDINS = Path(__file__).resolve().parent / "standins"
 FIRST_RUN_ID = 1001
 DEFAULT_LABELS = ("ubuntu-latest", "ubuntu-24.04", "self-hosted", "linux", "x64", "gpu")
