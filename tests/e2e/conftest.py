@@ -23,7 +23,7 @@ def make_consumer(tmp_path):
 
 @pytest.fixture(scope="session")
 def pipeline_python(tmp_path_factory) -> Path:
-    """A developer's environment for the example project, with the DVC that actions/dvc pins."""
+    """A developer's environment for the example project, with the DVC that actions/dvc installs."""
     return training.developer_python(tmp_path_factory.mktemp("pipeline-venv") / "venv")
 
 

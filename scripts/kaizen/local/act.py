@@ -23,10 +23,10 @@ from kaizen import uses
 from kaizen.uses import KAIZEN_REPOSITORY
 
 
-
-def find_kaizen_root(start: Path = Path(__file__).resolve()) -> Path:
+def find_kaizen_root(start: Path | None = None) -> Path:
     """The Kaizen checkout this harness runs from (the folder with actions/ and workflows/), the
     one `kaizen-ci/kaizen@v1` is mapped to. The harness works from a source checkout only."""
+    start = start or Path(__file__).resolve()
     for folder in start.parents:
         if (folder / "actions" / "setup" / "action.yml").is_file() and (folder / "workflows").is_dir():
             return folder

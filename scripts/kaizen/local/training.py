@@ -7,36 +7,28 @@ import os
 import subprocess
 from pathlib import Path
 
+from kaizen import tool_env
 from kaizen.local import act, consumer
 
 KAIZEN_ROOT = act.KAIZEN_ROOT
 
 
-def developer_python(dest: Path, python_version: str = "3.12") -> Path:
-    """A virtual environment with the example project's dependencies and the DVC that
-    actions/dvc pins; returns its bin folder."""
+def developer_python(dest: Path, python_version: str = "3.12", project: Path = consumer.EXAMPLE_PROJECT) -> Path:
+    """A virtual environment with the DVC that actions/dvc installs (its hashed lock, with the
+    plugins of every remote the harness runs) and the project's own dependencies; returns its
+    bin folder."""
     uv = act.uv_binary()
     candidates = sorted(Path(act.pyenv_root()).glob(f"versions/{python_version}.*/bin/python3"))
     if not candidates:
         raise act.HarnessError(f"no Python {python_version} under {act.pyenv_root()}/versions")
     if not (dest / "bin" / "dvc").is_file():
         subprocess.run([uv, "venv", "--quiet", "--python", str(candidates[-1]), str(dest)], check=True)
-        subprocess.run(
-            [
-                uv,
-                "pip",
-                "install",
-                "--quiet",
-                "--python",
-                str(dest / "bin" / "python"),
-                "-r",
-                str(KAIZEN_ROOT / "example-project" / "requirements.txt"),
-                "-r",
-                str(KAIZEN_ROOT / "actions" / "dvc" / "requirements.txt"),
-                str(KAIZEN_ROOT / "example-project"),
-            ],
-            check=True,
-        )
+        python = str(dest / "bin" / "python")
+        lock = str(tool_env.lock_file("dvc-s3-ssh"))
+        install = [uv, "pip", "install", "--quiet", "--python", python]
+        subprocess.run([*install, "--require-hashes", "-r", lock], check=True)
+        requirements = ["-r", str(project / "requirements.txt")] if (project / "requirements.txt").is_file() else []
+        subprocess.run([*install, *requirements, str(project)], check=True)
     return dest / "bin"
 
 
