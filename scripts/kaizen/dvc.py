@@ -137,6 +137,27 @@ def declared_metrics(dvc_yaml_text: str) -> list[tuple[str, bool]]:
     return found
 
 
+def lock_outputs(dvc_lock_text: str) -> set[str]:
+    """The paths of every stage output dvc.lock records (files or directories DVC caches)."""
+    data = kaizen_yaml.load_text(dvc_lock_text) or {}
+    found = set()
+    for stage in (data.get("stages") or {}).values() if isinstance(data, dict) else []:
+        for out in (stage or {}).get("outs") or []:
+            if isinstance(out, dict) and out.get("path"):
+                found.add(str(out["path"]).rstrip("/"))
+    return found
+
+
+def produced_by(path: str, outputs: set[str]) -> str | None:
+    """The recorded output that holds `path`: the path itself, or a directory it lies in."""
+    parts = path.split("/")
+    for depth in range(len(parts), 0, -1):
+        candidate = "/".join(parts[:depth])
+        if candidate in outputs:
+            return candidate
+    return None
+
+
 def ensure_revision(project: Path, ref: str) -> str:
     """The commit of `ref`, fetching it first when the CI clone is shallow and lacks it."""
     for candidate in (ref, f"origin/{ref}"):

@@ -15,10 +15,10 @@ from kaizen import gha
 ACTION_COMMANDS = {
     "ci-context": ("kaizen.actions.ci_context", "validate ci.yml's inputs and plan its jobs"),
     "changes": ("kaizen.actions.changes", "what ml-pipeline.yml must run for the files that changed"),
-    "install": ("kaizen.actions.setup", "install the project (actions/setup)"),
+    "setup": ("kaizen.actions.setup", "install the project (actions/setup)"),
     "lint": ("kaizen.actions.lint", "ruff check and a formatter check (actions/lint)"),
     "test": ("kaizen.actions.test", "run the tests with JUnit XML and coverage (actions/test)"),
-    "dvc-setup": ("kaizen.actions.dvc", "install DVC and configure its remote (actions/dvc)"),
+    "dvc": ("kaizen.actions.dvc", "install DVC and configure its remote (actions/dvc)"),
     "train": ("kaizen.actions.train", "pull, reproduce what changed, push (actions/train)"),
     "metrics-report": ("kaizen.actions.metrics_report", "metrics and params against the base, gate, charts"),
     "pr-comment": ("kaizen.actions.pr_comment", "create or update the sticky pull request comment"),

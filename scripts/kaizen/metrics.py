@@ -58,8 +58,9 @@ def load_metrics_file(path: Path, display: str | None = None) -> dict[str, float
     return parse_metrics_text(path.read_text(encoding="utf-8"), name)
 
 
-def merge(per_file: dict[str, dict[str, float]]) -> dict[str, float]:
-    """One namespace for the gate and the report: bare names for one file, `file:name` for several."""
-    if len(per_file) == 1:
+def merge(per_file: dict[str, dict[str, float]], several: bool | None = None) -> dict[str, float]:
+    """One namespace for the gate and the report: bare names for one file, `file:name` for several.
+    `several` forces the naming (the base's metrics are named as the head's are)."""
+    if not (len(per_file) > 1 if several is None else several):
         return dict(next(iter(per_file.values())))
     return {f"{file}:{name}": value for file, metrics in per_file.items() for name, value in metrics.items()}

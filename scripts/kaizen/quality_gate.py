@@ -118,7 +118,15 @@ def regression(rule: Rule, base: float, head: float) -> float:
     return base - head if rule.direction == "higher" else head - base
 
 
-def evaluate(rules: list[Rule], head: dict[str, float], base: dict[str, float] | None) -> list[Verdict]:
+def evaluate(
+    rules: list[Rule],
+    head: dict[str, float],
+    base: dict[str, float] | None,
+    no_base: dict[str, str] | None = None,
+) -> list[Verdict]:
+    """One verdict per rule. `no_base` maps the metrics a base revision was asked for but has no
+    value of to the reason: a rule that compares with the base cannot be evaluated for them, and
+    fails (a gate must never wave a change through because the base value went missing)."""
     missing = [rule.metric for rule in rules if rule.metric not in head]
     if missing:
         raise InputError(
@@ -142,8 +150,14 @@ def evaluate(rules: list[Rule], head: dict[str, float], base: dict[str, float] |
                 relative = worse / abs(base[rule.metric])
                 if relative > rule.max_relative_regression + 1e-12:
                     reasons.append(f"regressed by {relative:.2%} (allowed {rule.max_relative_regression:.2%})")
+        elif no_base and rule.metric in no_base and compares_with_base(rule):
+            reasons.append(f"cannot be evaluated: no base value to compare with ({no_base[rule.metric]})")
         verdicts.append(Verdict(rule.metric, passed=not reasons, informational=rule.informational, reasons=reasons))
     return verdicts
+
+
+def compares_with_base(rule: Rule) -> bool:
+    return rule.max_regression is not None or rule.max_relative_regression is not None
 
 
 def gate_passed(verdicts: list[Verdict]) -> bool:

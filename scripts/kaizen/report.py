@@ -18,6 +18,7 @@ class ReportInput:
     base_label: str | None
     head: dict[str, float]
     base: dict[str, float] | None
+    missing_base: dict[str, str] = field(default_factory=dict)  # metrics file -> why the base has none
     rules: list[Rule] = field(default_factory=list)
     verdicts: list[Verdict] = field(default_factory=list)
     params: list[tuple[str, object, object]] = field(default_factory=list)  # (name, base, head)
@@ -150,6 +151,8 @@ def build_markdown(data: ReportInput) -> str:
             f"| {name} | {fmt(base)} | {fmt(data.head[name])} | "
             f"{change_cell(name, base, data.head[name], rules)} | {gate_cell(verdicts.get(name), rules.get(name))} |"
         )
+    if data.base_label and data.missing_base:
+        out += ["", "**No base values for:** " + "; ".join(f"`{p}`: {why}" for p, why in data.missing_base.items())]
     failed = [v for v in data.verdicts if not v.passed and not v.informational]
     if failed:
         out += ["", "**Why the gate failed:** " + "; ".join(f"`{v.metric}` {', '.join(v.reasons)}" for v in failed)]
@@ -192,6 +195,7 @@ def build_results(data: ReportInput) -> dict:
             }
             for name, value in sorted(data.head.items())
         },
+        "missing_base": data.missing_base,
         "params": [{"name": n, "base": o, "head": h} for n, o, h in data.params],
         "stages": {"ran": data.stages_ran, "restored": data.stages_restored, "skipped": data.stages_skipped},
     }

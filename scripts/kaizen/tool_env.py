@@ -58,6 +58,14 @@ def installer(python: str = sys.executable) -> list[str]:
     return [python, "-m", "pip", "install", "--progress-bar", "off", "--disable-pip-version-check"]
 
 
-def install_locked(name: str, python: str = sys.executable) -> list[str]:
-    """The command that installs lock `name` into `python`, every file checked against its hash."""
-    return [*installer(python), "--quiet", "--require-hashes", "-r", str(lock_file(name))]
+def install_locked(name: str, python: str = sys.executable, no_deps: bool = False) -> list[str]:
+    """The command that installs lock `name` into `python`, every file checked against its hash.
+    `no_deps` for a lock added to an environment Kaizen does not own (it lists no dependencies)."""
+    return [
+        *installer(python),
+        "--quiet",
+        "--require-hashes",
+        *(["--no-deps"] if no_deps else []),
+        "-r",
+        str(lock_file(name)),
+    ]

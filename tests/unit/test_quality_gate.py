@@ -70,3 +70,20 @@ def test_absolute_and_relative_bounds_in_both_directions():
 def test_without_a_base_only_absolute_bounds_apply():
     [verdict] = qg.evaluate([qg.Rule("acc", "higher", minimum=0.9, max_regression=0.0)], {"acc": 0.85}, None)
     assert verdict.reasons == ["0.85 is below the minimum 0.9"]
+
+
+def test_a_regression_rule_without_a_base_value_cannot_be_evaluated_and_fails():
+    rules = [
+        qg.Rule("acc", "higher", max_regression=0.01),
+        qg.Rule("loss", "lower", max_relative_regression=0.1),
+        qg.Rule("auc", "higher", minimum=0.5),  # compares with nothing: unaffected
+    ]
+    why = {"acc": "not at the base", "loss": "not at the base", "auc": "not at the base"}
+    verdicts = {v.metric: v for v in qg.evaluate(rules, {"acc": 0.9, "loss": 0.3, "auc": 0.9}, None, why)}
+    assert not verdicts["acc"].passed and verdicts["acc"].reasons == [
+        "cannot be evaluated: no base value to compare with (not at the base)"
+    ]
+    assert not verdicts["loss"].passed and verdicts["auc"].passed
+    assert not qg.gate_passed(list(verdicts.values()))
+    # No base revision was asked for (no reasons given): regression rules do not apply.
+    assert all(v.passed for v in qg.evaluate(rules, {"acc": 0.9, "loss": 0.3, "auc": 0.9}, None))

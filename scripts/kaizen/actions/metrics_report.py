@@ -27,35 +27,58 @@ def head_metrics(project: Path, declared: list[tuple[str, bool]]) -> dict[str, f
     return metrics.merge({path: metrics.load_metrics_file(project / path, path) for path, _ in declared})
 
 
-def base_metrics(project: Path, base: str, declared: list[tuple[str, bool]]) -> dict[str, float] | None:
-    """The base revision's metrics, or None when the base has no pipeline yet. A base whose
-    pipeline declares metrics that cannot be read is an error, never a column of dashes."""
+def base_metrics(
+    project: Path, base: str, declared: list[tuple[str, bool]]
+) -> tuple[dict[str, float] | None, dict[str, str]]:
+    """The base revision's metrics (None when the base has no pipeline yet), and for each declared
+    metrics file the base has no values of, why. Metrics in DVC-cached outputs (a cached file, or a
+    file inside a cached directory such as `outs: [eval]`) are pulled from the remote as the base
+    recorded them. A base whose pipeline records metrics that cannot be read is an error, never a
+    column of dashes."""
     base_dvc_yaml = dvc.file_at(project, base, "dvc.yaml")
     if base_dvc_yaml is None:
-        return None
+        why = f"the base revision {base[:12]} has no dvc.yaml: the pipeline is new in this change"
+        return None, {path: why for path, _ in declared}
     base_declared = dict(dvc.declared_metrics(base_dvc_yaml))
-    base_lock = dvc.file_at(project, base, "dvc.lock") or ""
+    outputs = dvc.lock_outputs(dvc.file_at(project, base, "dvc.lock") or "")
     per_file: dict[str, dict[str, float]] = {}
+    missing: dict[str, str] = {}
     for path, _ in declared:
         if path not in base_declared:
+            missing[path] = f"the base revision's dvc.yaml does not declare {path}: it is new in this change"
             continue
         text = dvc.file_at(project, base, path)
         if text is None:
-            tracked = f"path: {path}" in base_lock or dvc.file_at(project, base, f"{path}.dvc") is not None
-            if not base_declared[path] or not tracked:
-                continue  # never produced at the base: git-tracked but not committed, or not recorded by DVC
-            # A DVC-tracked output: get the base's version from the remote.
+            holder = dvc.produced_by(path, outputs) or (path if dvc.file_at(project, base, f"{path}.dvc") else None)
+            if holder is None:
+                missing[path] = (
+                    f"the base revision {base[:12]} neither commits {path} nor records it in dvc.lock: "
+                    "run its pipeline (dvc repro) and commit dvc.lock on the base branch"
+                )
+                continue
+            # A DVC-tracked output, or a file in one: get the base's version from the remote.
             text = dvc.get_at_revision(project, base, path)
             if text is None:
                 raise InputError(
-                    f"{path}: the base revision {base[:12]} records it but DVC could not get it from "
-                    "the remote (was it pushed? can the remote be reached?); refusing to report a diff "
-                    "against nothing",
+                    f"{path}: the base revision {base[:12]} records it (in the output {holder}) but DVC "
+                    "could not get it from the remote (was it pushed? can the remote be reached?); "
+                    "refusing to report a diff against nothing",
                     title="metrics",
                     file=path,
                 )
         per_file[path] = metrics.parse_metrics_text(text, f"{path}@{base[:12]}")
-    return metrics.merge(per_file) if per_file else None
+    merged = metrics.merge(per_file, several=len(declared) > 1) if per_file else None
+    return merged, missing
+
+
+def missing_reasons(
+    head: dict[str, float], declared: list[tuple[str, bool]], missing: dict[str, str]
+) -> dict[str, str]:
+    """metric -> why the base has no value of it, from the files' reasons."""
+    if len(declared) == 1:
+        why = missing.get(declared[0][0])
+        return {name: why for name in head} if why else {}
+    return {name: missing[name.split(":", 1)[0]] for name in head if name.split(":", 1)[0] in missing}
 
 
 def read_points(text: str, x: str, y: str) -> list[tuple[float, float]]:
@@ -165,9 +188,14 @@ def run() -> int:
     rules = thresholds(project)
     base_ref = gha.env_input("base-ref")
     base_rev = dvc.ensure_revision(project, base_ref) if base_ref else None
-    base = base_metrics(project, base_rev, declared) if base_rev else None
+    base, missing = base_metrics(project, base_rev, declared) if base_rev else (None, {})
     params = dvc.params_diff(project, base_rev) if base_rev else []
-    verdicts = quality_gate.evaluate(rules, head, base)
+    no_base = missing_reasons(head, declared, missing)
+    if base_rev:  # a metric with no base value is reported with its reason, never as a silent "new"
+        for name in head:
+            if name not in (base or {}) and name not in no_base:
+                no_base[name] = f"the base revision {base_rev[:12]} does not produce {name}"
+    verdicts = quality_gate.evaluate(rules, head, base, no_base)
     out_dir = (Path(gha.runner_temp()) / "kaizen-report").resolve()
     images = render_plots(project, base_rev, out_dir / "plots")
     head_label = (
@@ -179,6 +207,7 @@ def run() -> int:
         base_label=f"{base_ref} ({base_rev[:12]})" if base_rev else None,
         head=head,
         base=base,
+        missing_base=missing,
         rules=rules,
         verdicts=verdicts,
         params=params,

@@ -11,21 +11,50 @@ from kaizen.gha import InputError
 from kaizen.tool_env import installer
 
 
-def plan(project: Path, extras: str, install_command: str) -> list[list[str]]:
-    """The commands that install `project`; a custom install command replaces them all."""
+def parse_requirements(raw: str, project: Path, working_directory: str) -> list[str]:
+    """The `requirements` input: files relative to working-directory, one per line or separated by
+    spaces; each must exist inside the repository."""
+    files = raw.split()
+    for name in files:
+        shown = (Path(working_directory) / name).as_posix()
+        path = (project / name).resolve()
+        if not path.is_relative_to(gha.workspace()):
+            raise InputError(f"requirements: {shown!r} is outside the repository", title="requirements")
+        if not path.is_file():
+            raise InputError(
+                f"requirements: {shown!r} does not exist; list files relative to working-directory "
+                f"({working_directory!r})",
+                title="requirements",
+            )
+    return files
+
+
+def plan(
+    project: Path, extras: str, install_command: str, requirements: list[str] | None = None, shown: str = "."
+) -> list[list[str]]:
+    """The commands that install `project`: its requirements files (the `requirements` input, else
+    requirements.txt when there is one), then the package itself with its extras. A custom install
+    command replaces them all. `shown` is the project folder as the user named it."""
     if install_command:
         return [["bash", "-eo", "pipefail", "-c", install_command]]
     commands: list[list[str]] = []
     install = installer()
-    if (project / "requirements.txt").is_file():
-        commands.append([*install, "-r", "requirements.txt"])
+    files = requirements or (["requirements.txt"] if (project / "requirements.txt").is_file() else [])
+    if files:
+        commands.append([*install, *(arg for name in files for arg in ("-r", name))])
     if (project / "pyproject.toml").is_file() or (project / "setup.py").is_file():
         target = f".[{extras}]" if extras else "."
         commands.append([*install, "-e", target])
-    if not commands:
+    elif extras:
         raise InputError(
-            f"working-directory: {project.as_posix()!r} has no requirements.txt, pyproject.toml "
-            "or setup.py; add one, or set install-command",
+            f"extras: {shown!r} has no pyproject.toml or setup.py, so it has no extras to install", title="extras"
+        )
+    if not commands:
+        found = sorted(p.relative_to(project).as_posix() for p in project.glob("*/requirements*.txt"))[:3]
+        hint = f" (found {', '.join(found)}: set requirements to it)" if found else ""
+        raise InputError(
+            f"working-directory: {shown!r} has no requirements.txt, pyproject.toml or setup.py{hint}; "
+            "add one, or set the requirements or install-command input",
             title="working-directory",
         )
     return commands
@@ -38,7 +67,8 @@ def run() -> int:
         raise InputError(
             f"working-directory: {working_directory!r} does not exist in the repository", title="working-directory"
         )
-    commands = plan(project, gha.env_input("extras"), gha.env_input("install-command"))
+    requirements = parse_requirements(gha.env_input("requirements"), project, working_directory)
+    commands = plan(project, gha.env_input("extras"), gha.env_input("install-command"), requirements, working_directory)
     for command in commands:
         print(f"$ {shlex.join(command)}", flush=True)
         result = subprocess.run(command, cwd=project, env=gha.child_env(), check=False)

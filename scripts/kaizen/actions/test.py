@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kaizen import gha
+from kaizen import gha, tool_env
 from kaizen.gha import InputError
 
 NO_TESTS_COLLECTED = 5  # pytest's exit code when it found nothing to run
@@ -143,6 +143,28 @@ def summary(results: Results, python_version: str, coverage: float | None, limit
     return "\n".join(lines)
 
 
+def has_module(name: str, env: dict[str, str]) -> bool:
+    probe = [sys.executable, "-c", f"import {name}"]
+    return subprocess.run(probe, env=env, capture_output=True, check=False).returncode == 0
+
+
+def ensure_pytest_cov(env: dict[str, str]) -> None:
+    """coverage: true needs pytest-cov. A project that does not list it gets Kaizen's hashed
+    pytest-cov and coverage, without dependencies, so its own pytest stays as it is."""
+    if has_module("pytest_cov", env):
+        return
+    print("pytest-cov is not in the project's environment; adding Kaizen's pinned pytest-cov", flush=True)
+    command = tool_env.install_locked("test-coverage", no_deps=True)
+    print(f"$ {shlex.join(command)}", flush=True)
+    installed = subprocess.run(command, env=env, check=False).returncode == 0
+    if not installed or not has_module("pytest_cov", env):
+        raise InputError(
+            "coverage: pytest-cov is not installed in the project's environment and could not be "
+            "added; add it to your test dependencies or set coverage: false",
+            title="coverage",
+        )
+
+
 def run() -> int:
     working_directory = gha.env_input("working-directory", ".")
     project = gha.workspace() / working_directory
@@ -159,13 +181,7 @@ def run() -> int:
     gha.set_output("report-dir", str(report_dir))
     env = gha.child_env()
     if pytest and coverage:
-        probe = subprocess.run([sys.executable, "-c", "import pytest_cov"], env=env, capture_output=True, check=False)
-        if probe.returncode != 0:
-            raise InputError(
-                "coverage: pytest-cov is not installed in the project's environment; add it to "
-                "your test dependencies or set coverage: false",
-                title="coverage",
-            )
+        ensure_pytest_cov(env)
     print(f"Python {python_version} ({sys.executable})", flush=True)
     print(f"$ {shlex.join(command)}", flush=True)
     returncode = subprocess.run(command, cwd=project, env=env, check=False).returncode

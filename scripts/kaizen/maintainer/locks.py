@@ -14,6 +14,9 @@ from kaizen.gha import InputError
 # The oldest Python a lock must install on: the runners' (ci-context accepts 3.9 and newer),
 # except where a tool itself needs newer (black 26 needs 3.10, the test suite 3.11).
 OLDEST_PYTHON = {"lint-black": "3.10", "requirements-dev": "3.11"}
+# Locks of packages added to an environment Kaizen does not own (the project's): no dependencies,
+# so nothing the project pinned is replaced.
+WITHOUT_DEPENDENCIES = {"test-coverage"}
 COMMAND = re.compile(r"^#\s+(uv pip compile .*)$", re.MULTILINE)
 
 
@@ -24,8 +27,9 @@ def sources(root: Path) -> list[Path]:
 def compile_command(source: Path) -> list[str]:
     python = OLDEST_PYTHON.get(source.stem, "3.9")
     return [
-        "uv", "pip", "compile", "--universal", "--generate-hashes", "--python-version", python,
-        source.name, "-o", f"{source.stem}.txt",
+        "uv", "pip", "compile", "--universal", "--generate-hashes",
+        *(["--no-deps"] if source.stem in WITHOUT_DEPENDENCIES else []),
+        "--python-version", python, source.name, "-o", f"{source.stem}.txt",
     ]  # fmt: skip
 
 

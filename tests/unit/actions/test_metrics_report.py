@@ -151,3 +151,64 @@ def test_base_metrics_inside_a_dvc_tracked_output_are_pulled_from_the_remote(pro
     assert main(["metrics-report"]) == 0
     results = json.loads((tmp_path / "runner" / "kaizen-report" / "results.json").read_text())
     assert (results["metrics"]["accuracy"]["base"], results["metrics"]["accuracy"]["head"]) == (0.95, 0.97)
+
+
+def test_top_level_metrics_inside_a_dvc_cached_output_directory_have_base_values(project, tmp_path, monkeypatch):
+    """DVC's get-started shape: `metrics:` at the top of dvc.yaml naming eval/metrics.json, which
+    lies inside the stage output `eval` that DVC caches. A fresh CI clone has no cache: the base's
+    values come from the remote, never a column of `new`."""
+    dvc = [str(BIN / "dvc")]
+    env = {**os.environ, "DVC_NO_ANALYTICS": "1"}
+    (project / "eval").mkdir()
+    (project / "eval" / "metrics.json").write_text('{"test": {"acc": 0.974}, "train": {"acc": 0.99}}\n')
+    (project / "dvc.yaml").write_text(
+        "stages:\n  evaluate:\n    cmd: python -c pass\n    outs:\n      - eval\nmetrics:\n  - eval/metrics.json\n"
+    )
+    for args in (["remote", "add", "-d", "storage", str(tmp_path / "remote")], ["commit", "-f"], ["push"]):
+        subprocess.run(dvc + args, cwd=project, env=env, check=True, capture_output=True)
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "metrics inside the cached output eval/")
+    git(project, "checkout", "-qb", "feature")
+    (project / "eval" / "metrics.json").write_text('{"test": {"acc": 0.752}, "train": {"acc": 0.8}}\n')
+    shutil.rmtree(project / ".dvc" / "cache")  # a fresh CI clone has no cache of the base
+    (project / "gate.yml").write_text("metrics:\n  test.acc: {direction: higher, max_regression: 0.01}\n")
+    monkeypatch.setenv("KAIZEN_THRESHOLDS_FILE", "gate.yml")
+    monkeypatch.setenv("KAIZEN_BASE_REF", "main")
+    assert main(["metrics-report"]) == 1  # the 22-point regression is caught
+    results = json.loads((tmp_path / "runner" / "kaizen-report" / "results.json").read_text())
+    assert results["metrics"]["test.acc"]["base"] == 0.974 and results["metrics"]["test.acc"]["head"] == 0.752
+    assert results["metrics"]["train.acc"]["base"] == 0.99
+    [verdict] = results["gate"]["verdicts"]
+    assert not verdict["passed"] and verdict["reasons"][0].startswith("regressed by 0.222")
+
+
+def test_a_rule_comparing_with_a_base_that_has_no_value_cannot_be_evaluated_and_fails(project, monkeypatch, capsys):
+    """The base does not produce the metric: max_regression has nothing to compare with, so it
+    fails as "cannot be evaluated" (with the reason in the report) instead of passing silently."""
+    (project / "metrics.json").write_text('{"accuracy": 0.95, "f1": 0.9, "roc_auc": 0.99, "recall": 0.8}\n')
+    (project / "gate.yml").write_text(
+        "metrics:\n  recall: {direction: higher, max_regression: 0.01}\n  accuracy: {direction: higher, min: 0.5}\n"
+    )
+    monkeypatch.setenv("KAIZEN_THRESHOLDS_FILE", "gate.yml")
+    monkeypatch.setenv("KAIZEN_BASE_REF", "main")
+    assert main(["metrics-report"]) == 1
+    [line] = errors(capsys)
+    assert line.startswith("::error title=quality gate::quality gate: recall cannot be evaluated: no base value")
+    assert "does not produce recall" in line
+    monkeypatch.delenv("KAIZEN_BASE_REF")  # nothing to compare with was asked for: only the bounds apply
+    assert main(["metrics-report"]) == 0
+
+
+def test_a_base_that_never_committed_its_metrics_says_why(project, tmp_path, monkeypatch):
+    (project / "dvc.yaml").write_text((project / "dvc.yaml").read_text() + "metrics:\n  - extra.json\n")
+    git(project, "add", "dvc.yaml")
+    git(project, "commit", "-qm", "declare extra.json, never produced on main")
+    git(project, "checkout", "-qb", "feature")
+    (project / "extra.json").write_text('{"latency_ms": 12}\n')
+    monkeypatch.setenv("KAIZEN_BASE_REF", "main")
+    assert main(["metrics-report"]) == 0
+    results = json.loads((tmp_path / "runner" / "kaizen-report" / "results.json").read_text())
+    assert results["metrics"]["extra.json:latency_ms"]["base"] is None
+    assert results["metrics"]["metrics.json:accuracy"]["base"] == 0.95  # named as the head names it
+    assert "neither commits extra.json nor records it in dvc.lock" in results["missing_base"]["extra.json"]
+    assert "**No base values for:** `extra.json`" in (tmp_path / "summary.md").read_text()

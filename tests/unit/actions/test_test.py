@@ -1,10 +1,15 @@
+import os
+import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from kaizen.actions import test as test_action
 from kaizen.main import main
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture()
@@ -97,3 +102,36 @@ def test_failure_location_prefers_the_innermost_frame():
 def test_missing_working_directory(project, monkeypatch):
     monkeypatch.setenv("KAIZEN_WORKING_DIRECTORY", "nope")
     assert main(["test"]) == 1
+
+
+def test_coverage_brings_pytest_cov_when_the_project_lacks_it_and_keeps_its_pytest(tmp_path):
+    """A project whose environment has pytest but not pytest-cov: with coverage on, the test
+    step adds Kaizen's hashed pytest-cov (no dependencies), measures coverage, and the project's
+    own pytest is the same version afterwards."""
+    uv = str(Path(sys.executable).parent / "uv")
+    venv = tmp_path / "venv"
+    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    subprocess.run([uv, "pip", "install", "--quiet", "--python", python, "pytest==8.4.2"], check=True)
+    project = tmp_path / "proj"
+    (project / "tests").mkdir(parents=True)
+    (project / "calc.py").write_text("def add(a, b):\n    return a + b\n")
+    (project / "tests" / "test_calc.py").write_text(
+        "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+    )
+    (project / "pytest.ini").write_text("[pytest]\npythonpath = .\n")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("KAIZEN_", "GITHUB_", "PYTHON"))},
+        "PATH": f"{venv / 'bin'}:{Path(sys.executable).parent}:/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT / "scripts"),
+        "GITHUB_WORKSPACE": str(tmp_path),
+        "RUNNER_TEMP": str(tmp_path / "runner"),
+        "KAIZEN_WORKING_DIRECTORY": "proj",
+        "KAIZEN_COVERAGE": "true",
+    }
+    result = subprocess.run([python, "-m", "kaizen", "test"], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "adding Kaizen's pinned pytest-cov" in result.stdout
+    assert (tmp_path / "runner" / "kaizen-test-results" / "coverage.xml").is_file()
+    version = subprocess.run([python, "-m", "pytest", "--version"], capture_output=True, text=True)
+    assert "8.4.2" in version.stdout + version.stderr
