@@ -11,6 +11,9 @@ $(VENV)/.installed: requirements-dev.txt scripts/kaizen/locks/*.txt pyproject.to
 	@command -v shellcheck >/dev/null || { apt-get update -qq && apt-get install -y -qq shellcheck; }
 	@test -x /usr/sbin/sshd || { apt-get update -qq && apt-get install -y -qq openssh-server; }
 	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+	@# The report rendered as GitHub shows it (Mermaid in headless Chromium), emoji included.
+	@test -x /usr/bin/chromium && test -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; }
 	@# Containers without a Docker engine: rootful podman (Docker API for the docker CLI), a
 	@# registry, compose for the staging host, debootstrap for the base image, htpasswd for logins.
 	@for tool in podman docker-registry docker-compose debootstrap htpasswd; do command -v $$tool >/dev/null || missing=1; done; \

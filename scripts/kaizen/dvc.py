@@ -227,6 +227,8 @@ def params_diff(project: Path, base: str) -> list[tuple[str, object, object]]:
     ]
 
 
-def plots_diff(project: Path, base: str | None) -> dict:
-    args = ["plots", "diff", *([base] if base else []), "--json"]
+def plots_diff(project: Path, base: str | None, out_dir: Path | None = None) -> dict:
+    """`dvc plots diff [base] --json`: every plot, head ("workspace") and base, with its data
+    inlined in DVC's Vega-Lite spec; image plots are copied into `out_dir`."""
+    args = ["plots", "diff", *([base] if base else []), "--json", *(["-o", str(out_dir)] if out_dir else [])]
     return json.loads(dvc(project, *args, echo=False).stdout or "{}")

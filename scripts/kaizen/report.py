@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
 
+from kaizen import plots
 from kaizen.quality_gate import Rule, Verdict, gate_passed, regression
 
 MARKER = "<!-- kaizen-report:{name} -->"
@@ -26,6 +29,7 @@ class ReportInput:
     stages_restored: list[str] = field(default_factory=list)
     stages_skipped: list[str] = field(default_factory=list)
     charts: list[str] = field(default_factory=list)  # ready Markdown blocks (Mermaid, tables)
+    plot_errors: list[str] = field(default_factory=list)  # what DVC could not load, per revision
     artifact_note: str = ""
 
 
@@ -54,7 +58,7 @@ def gate_cell(verdict: Verdict | None, rule: Rule | None) -> str:
     if verdict is None:
         return ""
     if verdict.informational:
-        return "ℹ️ informational" + (f": {'; '.join(verdict.reasons)}" if verdict.reasons else "")
+        return "ℹ️ informational" + (f": {md_text('; '.join(verdict.reasons))}" if verdict.reasons else "")
     if verdict.passed:
         bounds = []
         if rule and rule.minimum is not None:
@@ -62,27 +66,88 @@ def gate_cell(verdict: Verdict | None, rule: Rule | None) -> str:
         if rule and rule.maximum is not None:
             bounds.append(f"≤ {rule.maximum:g}")
         return "✅ " + ", ".join(bounds) if bounds else "✅"
-    return "❌ " + "; ".join(verdict.reasons)
+    return "❌ " + md_text("; ".join(verdict.reasons))
 
 
-def metrics_chart(head: dict[str, float], base: dict[str, float] | None) -> str:
+# Mermaid's xychart has no legend: each series gets a fixed colour, named in the line under the
+# chart with the square of the same colour.
+PALETTE = [
+    ("🟦", "#2563eb"),
+    ("🟧", "#ea580c"),
+    ("🟩", "#16a34a"),
+    ("🟪", "#9333ea"),
+    ("🟥", "#dc2626"),
+    ("🟫", "#92400e"),
+]
+MAX_SERIES = len(PALETTE)
+
+
+def md_text(value: object) -> str:
+    """Text from the project (metric, plot and file names) made safe for a Markdown table cell."""
+    return html.escape(str(value), quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+def md_code(value: object) -> str:
+    """Text from the project as inline code: no backtick, pipe or line break can end it early."""
+    text = str(value).replace("\n", " ").replace("|", "\\|")
+    fence = "``" if "`" in text else "`"
+    return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
+
+
+def mermaid_text(value: object, limit: int = 80) -> str:
+    """Text for a quoted Mermaid label: no quotes, backticks or line breaks to end it early."""
+    cleaned = re.sub(r"[\"`\r\n%{}<>;#]", " ", str(value)).strip()
+    return cleaned[:limit]
+
+
+def _init(colours: list[str]) -> str:
+    palette = ", ".join(colours)
+    return '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "' + palette + '"}}}}%%'
+
+
+def legend(names: list[str]) -> str:
+    return " · ".join(f"{PALETTE[i][0]} {md_text(name)}" for i, name in enumerate(names))
+
+
+def scale_groups(names: list[str], values: dict[str, float]) -> list[list[str]]:
+    """Metric names grouped so that no chart puts values of different scales on one axis (within
+    a group the largest magnitude is at most 10 times the smallest)."""
+    ordered = sorted(names, key=lambda n: abs(values[n]))
+    groups: list[list[str]] = []
+    for name in ordered:
+        magnitude = abs(values[name])
+        if groups and magnitude <= 10 * max(abs(values[groups[-1][0]]), 1e-12):
+            groups[-1].append(name)
+        else:
+            groups.append([name])
+    return [sorted(group) for group in groups]
+
+
+def metrics_chart(head: dict[str, float], base: dict[str, float] | None, names: list[str] | None = None) -> str:
     """Head as bars and base as a line: a Mermaid chart GitHub renders, no image hosting."""
-    names = sorted(head)[:12]
+    names = (names or sorted(head))[:12]
     values = [head[n] for n in names] + [base[n] for n in names if base and n in base]
     low, high = min(values), max(values)
     pad = (high - low) * 0.1 or abs(high) * 0.05 or 1
+    with_base = bool(base) and all(n in base for n in names)
     lines = [
         "```mermaid",
+        _init([PALETTE[0][1], PALETTE[1][1]]),
         "xychart-beta",
         '    title "Metrics: head (bars) against base (line)"',
-        "    x-axis [" + ", ".join(f'"{n}"' for n in names) + "]",
+        "    x-axis [" + ", ".join(f'"{mermaid_text(n, 40)}"' for n in names) + "]",
         f"    y-axis {max(low - pad, 0) if low >= 0 else low - pad:.4g} --> {high + pad:.4g}",
         "    bar [" + ", ".join(f"{head[n]:.6g}" for n in names) + "]",
     ]
-    if base and all(n in base for n in names):
+    if with_base:
         lines.append("    line [" + ", ".join(f"{base[n]:.6g}" for n in names) + "]")
     lines.append("```")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\n" + legend(["head"] + (["base"] if with_base else []))
+
+
+def metrics_charts(head: dict[str, float], base: dict[str, float] | None) -> list[str]:
+    """One chart per scale of the metrics (r2 at 0.04 and mae at 64 never share an axis)."""
+    return [metrics_chart(head, base, group) for group in scale_groups(sorted(head), head)]
 
 
 def resample(points: list[tuple[float, float]], grid: list[float]) -> list[float]:
@@ -96,28 +161,40 @@ def resample(points: list[tuple[float, float]], grid: list[float]) -> list[float
     return ys
 
 
-def curve_chart(title: str, x_label: str, y_label: str, series: list[list[tuple[float, float]]]) -> str:
+def curve_chart(
+    title: str,
+    x_label: str,
+    y_label: str,
+    series: list[list[tuple[float, float]]],
+    names: list[str] | None = None,
+) -> str:
     """Curves as one Mermaid line chart. Mermaid spaces a line's values evenly, so every
-    curve is resampled onto the same even grid of x."""
+    curve is resampled onto the same even grid of x. `names` label the series under it."""
+    series = [points for points in series if points][:MAX_SERIES]
     xs = [x for points in series for x, _ in points]
     ys = [y for points in series for _, y in points]
     low, high = min(xs), max(xs)
     step = (high - low) / (MAX_CHART_POINTS - 1) if high > low else 1
     grid = [low + i * step for i in range(MAX_CHART_POINTS)]
+    bottom, top = min(ys), max(ys)
+    if top == bottom:
+        top = bottom + 1
     lines = [
         "```mermaid",
+        _init([colour for _, colour in PALETTE[: len(series)]]),
         "xychart-beta",
-        f'    title "{title}"',
-        f'    x-axis "{x_label}" {low:.4g} --> {high:.4g}',
-        f'    y-axis "{y_label}" {min(ys):.4g} --> {max(ys):.4g}',
+        f'    title "{mermaid_text(title)}"',
+        f'    x-axis "{mermaid_text(x_label, 40)}" {low:.4g} --> {high:.4g}',
+        f'    y-axis "{mermaid_text(y_label, 40)}" {bottom:.4g} --> {top:.4g}',
     ]
     lines += ["    line [" + ", ".join(f"{y:.4g}" for y in resample(points, grid)) + "]" for points in series]
-    return "\n".join([*lines, "```"])
+    chart = "\n".join([*lines, "```"])
+    return chart + ("\n\n" + legend(names[: len(series)]) if names else "")
 
 
 def stages_sentence(ran: list[str], restored: list[str], skipped: list[str]) -> str:
     def names(stages: list[str]) -> str:
-        return ", ".join(f"`{s}`" for s in stages)
+        return ", ".join(md_code(s) for s in stages)
 
     text = f"Ran: {names(ran) or 'nothing'}."
     if restored:
@@ -136,40 +213,46 @@ def build_markdown(data: ReportInput) -> str:
         if passed
         else "❌ quality gate failed"
     )
-    against = f"`{data.base_label}`" if data.base_label else "nothing (no base revision)"
+    against = md_code(data.base_label) if data.base_label else "nothing (no base revision)"
     out = [
         MARKER.format(name=data.name),
         f"## Kaizen model report: {headline}",
         "",
-        f"Head `{data.head_label}` against {against}.",
+        f"Head {md_code(data.head_label)} against {against}.",
         "",
     ]
     out += ["| Metric | Base | Head | Change | Gate |", "| --- | ---: | ---: | --- | --- |"]
     for name in sorted(data.head):
         base = data.base.get(name) if data.base else None
         out.append(
-            f"| {name} | {fmt(base)} | {fmt(data.head[name])} | "
+            f"| {md_text(name)} | {fmt(base)} | {fmt(data.head[name])} | "
             f"{change_cell(name, base, data.head[name], rules)} | {gate_cell(verdicts.get(name), rules.get(name))} |"
         )
     if data.base_label and data.missing_base:
-        out += ["", "**No base values for:** " + "; ".join(f"`{p}`: {why}" for p, why in data.missing_base.items())]
+        missing = "; ".join(f"{md_code(p)}: {md_text(why)}" for p, why in data.missing_base.items())
+        out += ["", "**No base values for:** " + missing]
     failed = [v for v in data.verdicts if not v.passed and not v.informational]
     if failed:
-        out += ["", "**Why the gate failed:** " + "; ".join(f"`{v.metric}` {', '.join(v.reasons)}" for v in failed)]
+        why = "; ".join(f"{md_code(v.metric)} {md_text(', '.join(v.reasons))}" for v in failed)
+        out += ["", "**Why the gate failed:** " + why]
     out += ["", "### Params", ""]
     if data.params:
         out += ["| Param | Base | Head |", "| --- | --- | --- |"]
         out += [
-            f"| {name} | {'—' if old is None else old} | {'—' if new is None else new} |"
+            f"| {md_text(name)} | {'—' if old is None else md_text(old)} | {'—' if new is None else md_text(new)} |"
             for name, old, new in data.params
         ]
     else:
         out.append("No params changed.")
     if data.stages_ran or data.stages_restored or data.stages_skipped:
         out += ["", "### Pipeline", "", stages_sentence(data.stages_ran, data.stages_restored, data.stages_skipped)]
-    out += ["", "### Charts", "", metrics_chart(data.head, data.base)]
+    out += ["", "### Charts"]
+    for chart in metrics_charts(data.head, data.base):
+        out += ["", chart]
     for chart in data.charts:
         out += ["", chart]
+    if data.plot_errors:
+        out += ["", "**Plots DVC could not load:** " + "; ".join(md_text(e) for e in data.plot_errors)]
     if data.artifact_note:
         out += ["", data.artifact_note]
     return "\n".join(out) + "\n"
@@ -199,3 +282,185 @@ def build_results(data: ReportInput) -> dict:
         "params": [{"name": n, "base": o, "head": h} for n, o, h in data.params],
         "stages": {"ran": data.stages_ran, "restored": data.stages_restored, "skipped": data.stages_skipped},
     }
+
+
+# --- Plots ------------------------------------------------------------------------------------
+
+
+def _series_name(rev: str, file: str, base_rev: str | None, several_files: bool) -> str:
+    who = "head" if rev == plots.HEAD else "base" if rev == base_rev else rev[:12]
+    return f"{who} · {file}" if several_files and file else who
+
+
+def _ordered_series(plot: plots.Plot, base_rev: str | None) -> list[tuple[str, str]]:
+    """Head's series first, then the base's; files in their order."""
+    return sorted(plot.series, key=lambda key: (key[0] != plots.HEAD, key[0] != base_rev))
+
+
+def curve_block(plot: plots.Plot, base_rev: str | None) -> str | None:
+    keys = _ordered_series(plot, base_rev)
+    several = len({file for _, file in keys}) > 1
+    series = [(key, plots.points(plot.series[key], plot.x, plot.y)) for key in keys]
+    series = [(key, pts) for key, pts in series if len(pts) > 1][:MAX_SERIES]
+    if not series:
+        return None
+    names = [_series_name(rev, file, base_rev, several) for (rev, file), _ in series]
+    return curve_chart(plot.title, plot.x_label, plot.y_label, [pts for _, pts in series], names)
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def scatter_block(plot: plots.Plot, base_rev: str | None, bins: int = 8) -> str | None:
+    """A scatter plot as a binned table: for each range of x, how many points and the mean y of
+    each series, plus each series' spread. (A line through scattered points would mean nothing.)"""
+    keys = _ordered_series(plot, base_rev)
+    several = len({file for _, file in keys}) > 1
+    data = {key: plots.points(plot.series[key], plot.x, plot.y) for key in keys}
+    data = {key: pts for key, pts in data.items() if pts}
+    if not data:
+        return None
+    xs = [x for pts in data.values() for x, _ in pts]
+    low, high = min(xs), max(xs)
+    width = (high - low) / bins if high > low else 1
+    names = [_series_name(rev, file, base_rev, several) for rev, file in data]
+    x, y = md_text(plot.x_label or plot.x), md_text(plot.y_label or plot.y)
+    lines = [
+        f"**{md_text(plot.title)}** (scatter of {y} against {x}, binned: mean {y} per range of {x})",
+        "",
+        f"| {x} | " + " | ".join(f"{md_text(n)}: n, mean {y}" for n in names) + " |",
+        "| --- |" + " ---: |" * len(names),
+    ]
+    for index in range(bins if high > low else 1):
+        start, end = low + index * width, low + (index + 1) * width
+        cells = []
+        for pts in data.values():
+            inside = [py for px, py in pts if start <= px < end or (index == bins - 1 and px == end)]
+            cells.append(f"{len(inside)}, {fmt(_mean(inside))}" if inside else "0")
+        lines.append(f"| {start:.4g} – {end:.4g} | " + " | ".join(cells) + " |")
+    spread = []
+    for name, pts in zip(names, data.values()):
+        ys = sorted(py for _, py in pts)
+        mean = _mean(ys)
+        std = (sum((v - mean) ** 2 for v in ys) / len(ys)) ** 0.5
+        spread.append(f"{md_text(name)}: n {len(ys)}, mean {fmt(mean)}, std {fmt(std)}, {fmt(ys[0])} to {fmt(ys[-1])}")
+    return "\n".join(lines) + "\n\n" + "; ".join(spread) + "."
+
+
+def confusion_block(plot: plots.Plot, base_rev: str | None) -> str | None:
+    """Confusion matrices as tables, one per file: the head's counts (or shares of the actual
+    class, for confusion_normalized) with the change against the base in each cell."""
+    files = list(dict.fromkeys(file for _, file in plot.series))
+    normalized = plot.kind == "confusion_normalized"
+    blocks = []
+    for file in files:
+        head_rows = plot.series.get((plots.HEAD, file), [])
+        base_rows = plot.series.get((base_rev, file), []) if base_rev else []
+        if not head_rows:
+            continue
+        counts = {which: _counts(rows, plot.x, plot.y) for which, rows in (("head", head_rows), ("base", base_rows))}
+        labels = sorted({a for a, _ in counts["head"]} | {p for _, p in counts["head"]}, key=_label_key)
+        title = md_text(plot.title) + (f" · {md_text(file)}" if len(files) > 1 and file else "")
+        what = "share of each actual class, in %" if normalized else "counts"
+        change = ", change against the base in brackets" if base_rows else ""
+        lines = [
+            f"**{title}** (rows: {md_text(plot.x)}, columns: {md_text(plot.y)}; {what}{change})",
+            "",
+            "| | " + " | ".join(md_text(label) for label in labels) + " |",
+            "| --- |" + " ---: |" * len(labels),
+        ]
+        for actual in labels:
+            cells = []
+            for predicted in labels:
+                head = _cell(counts["head"], actual, predicted, normalized)
+                cell = f"{head:.1f}" if normalized else f"{head:g}"
+                if base_rows:
+                    delta = head - _cell(counts["base"], actual, predicted, normalized)
+                    cell += f" ({delta:+.1f})" if normalized else f" ({delta:+g})"
+                cells.append(cell)
+            lines.append(f"| **{md_text(actual)}** | " + " | ".join(cells) + " |")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) or None
+
+
+def _label_key(label: str):
+    value = plots.number(label)
+    return (0, value, "") if value is not None else (1, 0.0, label)
+
+
+def _counts(rows: list[dict], actual: str, predicted: str) -> dict[tuple[str, str], int]:
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows:
+        if actual in row and predicted in row:
+            key = (str(row[actual]), str(row[predicted]))
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _cell(counts: dict[tuple[str, str], int], actual: str, predicted: str, normalized: bool) -> float:
+    value = counts.get((actual, predicted), 0)
+    if not normalized:
+        return value
+    row = sum(n for (a, _), n in counts.items() if a == actual)
+    return 100.0 * value / row if row else 0.0
+
+
+def _bar_values(plot: plots.Plot, rev: str | None) -> dict[str, float | None]:
+    return {
+        str(row.get(plot.y)): plots.number(row.get(plot.x))
+        for (row_rev, _), rows in plot.series.items()
+        if rev is not None and row_rev == rev
+        for row in rows
+    }
+
+
+def bar_block(plot: plots.Plot, base_rev: str | None) -> str | None:
+    """A horizontal bar plot (feature importance, say) as a table of its categories."""
+    head, base = _bar_values(plot, plots.HEAD), _bar_values(plot, base_rev)
+    if not head:
+        return None
+    lines = [
+        f"**{md_text(plot.title)}**",
+        "",
+        f"| {md_text(plot.y_label or plot.y)} | Base | Head | Change |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name, value in sorted(head.items(), key=lambda item: -(item[1] or 0)):
+        old = base.get(name)
+        delta = f"{value - old:+.4g}" if value is not None and old is not None else "new" if base else ""
+        lines.append(f"| {md_text(name)} | {fmt(old)} | {fmt(value)} | {delta} |")
+    return "\n".join(lines)
+
+
+def image_block(plot: plots.Plot, base_rev: str | None, artifact_files: dict[str, str], where: str) -> str:
+    """Image plots cannot go into a comment without an image host: say which files hold them."""
+    found = []
+    for rev in sorted(plot.images, key=lambda r: r != plots.HEAD):
+        name = _series_name(rev, "", base_rev, False)
+        found.append(f"{name}: `{md_text(artifact_files.get(rev, plot.images[rev]))}`")
+    return f"**{md_text(plot.title)}** (image): " + ", ".join(found) + f", in {where}."
+
+
+def plot_blocks(
+    found: list[plots.Plot], base_rev: str | None, artifact_files: dict[str, dict[str, str]], where: str
+) -> list[str]:
+    """Markdown for every plot: curves as Mermaid charts (each revision and file a series),
+    scatter plots binned, confusion matrices and bar plots as tables, images by name."""
+    blocks = []
+    for plot in found:
+        if plot.kind == "image":
+            block = image_block(plot, base_rev, artifact_files.get(plot.id, {}), where)
+        elif plot.kind == "curve":
+            block = curve_block(plot, base_rev)
+        elif plot.kind == "scatter":
+            block = scatter_block(plot, base_rev)
+        elif plot.kind in ("confusion", "confusion_normalized"):
+            block = confusion_block(plot, base_rev)
+        elif plot.kind == "bar":
+            block = bar_block(plot, base_rev)
+        else:
+            block = f"**{md_text(plot.title)}**: a plot template Kaizen does not draw; see {where}."
+        if block:
+            blocks.append(block)
+    return blocks

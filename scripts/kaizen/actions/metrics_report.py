@@ -3,15 +3,11 @@ quality gate, and charts, as one Markdown report plus a JSON of the results."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
-from collections import Counter
 from pathlib import Path
 
-from kaizen import dvc, gha, metrics, quality_gate, report
-from kaizen import yaml as kaizen_yaml
+from kaizen import dvc, gha, metrics, plots, quality_gate, report
 from kaizen.gha import InputError
 
 DEFAULT_THRESHOLDS = ".kaizen/quality-gate.yml"
@@ -81,67 +77,9 @@ def missing_reasons(
     return {name: missing[name.split(":", 1)[0]] for name in head if name.split(":", 1)[0] in missing}
 
 
-def read_points(text: str, x: str, y: str) -> list[tuple[float, float]]:
-    rows = csv.DictReader(io.StringIO(text))
-    points = []
-    for row in rows:
-        try:
-            points.append((float(row[x]), float(row[y])))
-        except (KeyError, TypeError, ValueError):
-            return []
-    return points
-
-
-def plot_definitions(dvc_yaml_text: str) -> list[tuple[str, dict]]:
-    data = kaizen_yaml.load_text(dvc_yaml_text) or {}
-    found = []
-    for stage in (data.get("stages") or {}).values():
-        for entry in (stage or {}).get("plots") or []:
-            if isinstance(entry, dict):
-                found += [(path, options or {}) for path, options in entry.items()]
-            else:
-                found.append((str(entry), {}))
-    return found
-
-
-def confusion_table(title: str, text: str, actual: str, predicted: str) -> str:
-    rows = list(csv.DictReader(io.StringIO(text)))
-    counts = Counter((row[actual], row[predicted]) for row in rows if actual in row and predicted in row)
-    labels = sorted({a for a, _ in counts} | {p for _, p in counts})
-    lines = [
-        f"**{title}** (rows: actual, columns: predicted)",
-        "",
-        "| | " + " | ".join(labels) + " |",
-        "| --- |" + " ---: |" * len(labels),
-    ]
-    lines += [f"| **{a}** | " + " | ".join(str(counts[(a, p)]) for p in labels) + " |" for a in labels]
-    return "\n".join(lines)
-
-
-def charts(project: Path, base: str | None) -> list[str]:
-    blocks = []
-    head_yaml = (project / "dvc.yaml").read_text(encoding="utf-8")
-    for path, options in plot_definitions(head_yaml):
-        x, y = options.get("x"), options.get("y")
-        title = options.get("title") or path
-        head_text = (project / path).read_text(encoding="utf-8") if (project / path).is_file() else None
-        if head_text is None or not (isinstance(x, str) and isinstance(y, str)):
-            continue
-        if options.get("template") == "confusion":
-            blocks.append(confusion_table(title, head_text, x, y))
-            continue
-        points = read_points(head_text, x, y)
-        base_text = dvc.file_at(project, base, path) if base else None
-        base_points = read_points(base_text, x, y) if base_text else []
-        if len(points) > 1 and len(base_points) > 1:
-            blocks.append(report.curve_chart(f"{title}: head (first line), base (second)", x, y, [points, base_points]))
-        elif len(points) > 1:
-            blocks.append(report.curve_chart(f"{title} (head)", x, y, [points]))
-    return blocks
-
-
-def render_plots(project: Path, base: str | None, out_dir: Path) -> list[Path]:
-    """Every DVC plot as SVG and PNG with vl-convert (no browser), head and base overlaid."""
+def render_images(diff: dict, out_dir: Path) -> list[Path]:
+    """Every DVC plot as SVG and PNG with vl-convert (no browser), head and base overlaid, from
+    the specs `dvc plots diff` rendered."""
     try:
         import vl_convert
     except ImportError:
@@ -149,7 +87,7 @@ def render_plots(project: Path, base: str | None, out_dir: Path) -> list[Path]:
         return []
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for plot_id, entries in (dvc.plots_diff(project, base).get("data") or {}).items():
+    for plot_id, entries in (diff.get("data") or {}).items():
         for index, entry in enumerate(entries):
             if entry.get("type") != "vega":
                 continue
@@ -159,6 +97,29 @@ def render_plots(project: Path, base: str | None, out_dir: Path) -> list[Path]:
             (out_dir / f"{stem}.png").write_bytes(vl_convert.vegalite_to_png(spec, scale=2))
             written += [out_dir / f"{stem}.svg", out_dir / f"{stem}.png"]
     return written
+
+
+def artifact_images(found: list[plots.Plot], out_dir: Path) -> dict[str, dict[str, str]]:
+    """plot id -> revision -> the image's path in the artifact (DVC copied it into out_dir)."""
+    located: dict[str, dict[str, str]] = {}
+    for plot in found:
+        for rev, url in plot.images.items():
+            path = Path(url)
+            located.setdefault(plot.id, {})[rev] = (
+                path.relative_to(out_dir).as_posix() if path.is_relative_to(out_dir) else path.name
+            )
+    return located
+
+
+def artifact_where(artifact: str) -> str:
+    """Where the report's files are, as a reader of the comment can follow it."""
+    server, repository, run_id = (
+        os.environ.get("GITHUB_SERVER_URL", ""),
+        os.environ.get("GITHUB_REPOSITORY", ""),
+        os.environ.get("GITHUB_RUN_ID", ""),
+    )
+    name = f"the `{artifact}` artifact" if artifact else "the job's artifacts"
+    return f"[{name} of this run]({server}/{repository}/actions/runs/{run_id})" if server and run_id else name
 
 
 def write_pull_request(out_dir: Path) -> None:
@@ -197,7 +158,13 @@ def run() -> int:
                 no_base[name] = f"the base revision {base_rev[:12]} does not produce {name}"
     verdicts = quality_gate.evaluate(rules, head, base, no_base)
     out_dir = (Path(gha.runner_temp()) / "kaizen-report").resolve()
-    images = render_plots(project, base_rev, out_dir / "plots")
+    plots_dir = out_dir / "plots"
+    plots_dir.mkdir(parents=True, exist_ok=True)
+    diff = dvc.plots_diff(project, base_rev, plots_dir)
+    found = plots.parse(diff)
+    images = render_images(diff, plots_dir)
+    where = artifact_where(gha.env_input("artifact-name"))
+    blocks = report.plot_blocks(found, base_rev, artifact_images(found, out_dir), where)
     head_label = (
         os.environ.get("GITHUB_SHA", "")[:12] or dvc.git(project, "rev-parse", "--short=12", "HEAD").stdout.strip()
     )
@@ -214,8 +181,9 @@ def run() -> int:
         stages_ran=json.loads(gha.env_input("stages-ran") or "[]"),
         stages_restored=json.loads(gha.env_input("stages-restored") or "[]"),
         stages_skipped=json.loads(gha.env_input("stages-skipped") or "[]"),
-        charts=charts(project, base_rev),
-        artifact_note=(f"{len(images) // 2} plot(s) rendered to SVG and PNG in the job's artifacts." if images else ""),
+        charts=blocks,
+        plot_errors=plots.errors(diff, base_rev),
+        artifact_note=(f"{len(images) // 2} plot(s) rendered to SVG and PNG in {where}." if images else ""),
     )
     markdown = report.build_markdown(data)
     results = report.build_results(data)

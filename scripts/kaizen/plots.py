@@ -1,0 +1,128 @@
+"""A project's DVC plots, as DVC itself resolves them (`dvc plots diff --json`): every plot
+dvc.yaml declares, stage-level or top-level, one file or several with per-file `y`, any format
+and any of DVC's templates, for the base and the head. Kaizen reads DVC's rendered Vega-Lite
+specs and their inlined data rather than the plot files, so what the report shows is what
+`dvc plots diff` would show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+HEAD = "workspace"  # DVC's name for the checkout's own files
+
+
+@dataclass
+class Plot:
+    id: str  # the plot's id in dvc.yaml (a file path or a name)
+    kind: str  # curve, scatter, confusion, confusion_normalized, bar, image
+    title: str
+    x: str = ""  # data fields
+    y: str = ""
+    x_label: str = ""
+    y_label: str = ""
+    # (revision, file) -> rows; revision is HEAD or the base revision as given to DVC.
+    series: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
+    images: dict[str, str] = field(default_factory=dict)  # revision -> file DVC wrote the image to
+
+    def revisions(self) -> list[str]:
+        seen = [rev for rev, _ in self.series] + list(self.images)
+        return list(dict.fromkeys(seen))
+
+
+def _layers(spec: dict):
+    """The spec and every nested view of it (layers, facets, concatenations)."""
+    yield spec
+    for key in ("layer", "spec", "hconcat", "vconcat", "concat"):
+        nested = spec.get(key)
+        for view in nested if isinstance(nested, list) else [nested] if isinstance(nested, dict) else []:
+            yield from _layers(view)
+
+
+def _kind(spec: dict) -> tuple[str, dict, dict]:
+    """(kind, x encoding, y encoding) of a DVC template's spec."""
+    marks, encodings = set(), {}
+    for view in _layers(spec):
+        mark = view.get("mark")
+        if mark:
+            marks.add(mark if isinstance(mark, str) else mark.get("type", ""))
+        for channel, encoding in (view.get("encoding") or {}).items():
+            if isinstance(encoding, dict) and encoding.get("field"):
+                encodings.setdefault(channel, encoding)
+    color = (encodings.get("color") or {}).get("field")
+    if "rect" in marks:
+        kind = "confusion_normalized" if color == "percent_of_y" else "confusion"
+    elif "bar" in marks:
+        kind = "bar"
+    elif "line" in marks:
+        kind = "curve"
+    elif "point" in marks or "circle" in marks:
+        kind = "scatter"
+    else:
+        kind = "unknown"
+    return kind, encodings.get("x") or {}, encodings.get("y") or {}
+
+
+def _title(spec: dict, default: str) -> str:
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    return str(title) if title else default
+
+
+def parse(diff: dict) -> list[Plot]:
+    """The plots of `dvc plots diff --json` output, in dvc.yaml's order."""
+    plots = []
+    for plot_id, entries in (diff.get("data") or {}).items():
+        plot: Plot | None = None
+        for entry in entries or []:
+            if entry.get("type") == "image":
+                plot = plot or Plot(plot_id, "image", plot_id)
+                for rev in entry.get("revisions") or []:
+                    plot.images[rev] = entry.get("url", "")
+            elif entry.get("type") == "vega":
+                spec = entry.get("content") or {}
+                kind, x, y = _kind(spec)
+                plot = Plot(
+                    plot_id,
+                    kind,
+                    _title(spec, plot_id),
+                    x=x.get("field", ""),
+                    y=y.get("field", ""),
+                    x_label=str(x.get("title") or x.get("field", "")),
+                    y_label=str(y.get("title") or y.get("field", "")),
+                )
+                for row in (spec.get("data") or {}).get("values") or []:
+                    key = (str(row.get("rev", HEAD)), str(row.get("filename", "")))
+                    plot.series.setdefault(key, []).append(row)
+        if plot is not None:
+            plots.append(plot)
+    return plots
+
+
+def number(value) -> float | None:
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return result if result == result and result not in (float("inf"), float("-inf")) else None
+
+
+def points(rows: list[dict], x: str, y: str) -> list[tuple[float, float]]:
+    """(x, y) of the rows whose both values are numbers."""
+    found = []
+    for row in rows:
+        px, py = number(row.get(x)), number(row.get(y))
+        if px is not None and py is not None:
+            found.append((px, py))
+    return found
+
+
+def errors(diff: dict, base_rev: str | None) -> list[str]:
+    """What `dvc plots diff` could not load, one line per revision and file."""
+    found = []
+    for error in diff.get("errors") or []:
+        rev = str(error.get("rev", ""))
+        who = "head" if rev == HEAD else "base" if rev == base_rev else rev[:12]
+        where = f" ({error['source']})" if error.get("source") else ""
+        found.append(f"{who}{where}: {error.get('type', 'error')}: {error.get('msg', '')}".strip())
+    return found
