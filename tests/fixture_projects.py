@@ -244,3 +244,109 @@ def write_all_templates(project: Path, shift: float) -> None:
     features = [{"feature": f"f{i}", "importance": round(0.1 * i + shift, 3)} for i in range(4)]
     (project / "eval" / "importance.json").write_text(json.dumps(features))
     (project / "eval" / "importance.png").write_bytes(png_bytes())
+
+
+# --- (b) regression, lower-is-better metrics, a scatter plot, installed from pyproject.toml only.
+
+REGRESSION_TRAIN = '''\
+"""Fit y = a*x + b by least squares with an L2 penalty, on generated data; write metrics and residuals."""
+
+import json
+import math
+import random
+
+import yaml
+
+
+def main():
+    alpha = yaml.safe_load(open("params.yaml"))["fit"]["alpha"]
+    rng = random.Random(7)
+    xs = [i / 10 for i in range(80)]
+    ys = [30.0 * x + 200 + rng.gauss(0, 60) for x in xs]
+    n, mx, my = len(xs), sum(xs) / len(xs), sum(ys) / len(ys)
+    a = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / (sum((x - mx) ** 2 for x in xs) + alpha * n)
+    b = my - a * mx
+    preds = [a * x + b for x in xs]
+    residuals = [y - p for y, p in zip(ys, preds)]
+    mae = sum(abs(r) for r in residuals) / n
+    rmse = math.sqrt(sum(r * r for r in residuals) / n)
+    r2 = 1 - sum(r * r for r in residuals) / sum((y - my) ** 2 for y in ys)
+    json.dump({"mae": round(mae, 4), "rmse": round(rmse, 4), "r2": round(r2, 4)}, open("metrics.json", "w"))
+    with open("residuals.csv", "w") as out:
+        out.write("predicted,residual\\n" + "".join(f"{p:.4f},{r:.4f}\\n" for p, r in zip(preds, residuals)))
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def regression(dest: Path, alpha: float = 0.0) -> Path:
+    """Stage-level git-tracked metrics (mae, rmse lower is better; r2 on another scale) and a
+    scatter plot of residuals; a package installed from pyproject.toml, no requirements file."""
+    (dest / "src" / "regress").mkdir(parents=True, exist_ok=True)
+    (dest / "src" / "regress" / "__init__.py").write_text("")
+    (dest / "src" / "regress" / "train.py").write_text(REGRESSION_TRAIN)
+    (dest / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=69"]\nbuild-backend = "setuptools.build_meta"\n\n'
+        '[project]\nname = "regress"\nversion = "0.1.0"\ndependencies = ["pyyaml>=6"]\n\n'
+        '[tool.setuptools.packages.find]\nwhere = ["src"]\n'
+    )
+    (dest / "params.yaml").write_text(f"fit:\n  alpha: {alpha}\n")
+    (dest / "dvc.yaml").write_text(
+        "stages:\n  fit:\n    cmd: python -m regress.train\n    deps: [src/regress/train.py]\n"
+        "    params: [fit.alpha]\n    metrics:\n      - metrics.json:\n          cache: false\n"
+        "    plots:\n      - residuals.csv:\n          cache: false\n          template: scatter\n"
+        "          x: predicted\n          y: residual\n          title: Residuals\n"
+    )
+    (dest / ".kaizen").mkdir(exist_ok=True)
+    (dest / ".kaizen" / "quality-gate.yml").write_text(
+        "metrics:\n  mae: {direction: lower, max_relative_regression: 0.05}\n"
+        "  rmse: {direction: lower, max: 100}\n  r2: {direction: higher, informational: true}\n"
+    )
+    return dest
+
+
+def set_param(project: Path, pattern: str, value: str, file: str = "params.yaml") -> None:
+    path = project / file
+    path.write_text(re.sub(pattern, value, path.read_text()))
+
+
+# --- (d) params in two files, one of them TOML; metrics in YAML.
+
+TWO_PARAMS_TRAIN = """\
+import tomllib
+
+import yaml
+
+lr = yaml.safe_load(open("params.yaml"))["train"]["lr"]
+depth = tomllib.load(open("config/model.toml", "rb"))["model"]["depth"]
+score = round(0.70 + 0.02 * depth - abs(lr - 0.1), 4)
+open("metrics.yaml", "w").write(f"score: {score}\\nlayers: {depth}\\n")
+"""
+
+
+def two_params_files(dest: Path, depth: int = 4) -> Path:
+    (dest / "src").mkdir(parents=True, exist_ok=True)
+    (dest / "src" / "train.py").write_text(TWO_PARAMS_TRAIN)
+    (dest / "requirements.txt").write_text("pyyaml\n")
+    (dest / "config").mkdir(exist_ok=True)
+    (dest / "config" / "model.toml").write_text(f"[model]\ndepth = {depth}\n")
+    (dest / "params.yaml").write_text("train:\n  lr: 0.1\n")
+    (dest / "dvc.yaml").write_text(
+        "stages:\n  train:\n    cmd: python src/train.py\n    deps: [src/train.py]\n    params:\n"
+        "      - train.lr\n      - config/model.toml:\n          - model.depth\n"
+        "    metrics:\n      - metrics.yaml:\n          cache: false\n"
+    )
+    return dest
+
+
+# --- (c) a monorepo: two DVC projects in subfolders of one git repository.
+
+
+def monorepo(dest: Path) -> Path:
+    """projects/churn (the regression project) and projects/vision (the two-params project),
+    each its own DVC project (`dvc init --subdir`, done by the caller)."""
+    regression(dest / "projects" / "churn")
+    two_params_files(dest / "projects" / "vision")
+    return dest

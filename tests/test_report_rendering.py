@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from fixture_projects import ALL_TEMPLATES_DVC_YAML, write_all_templates
+
 from kaizen.main import main
 
 ROOT = Path(__file__).resolve().parents[1]

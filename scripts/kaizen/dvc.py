@@ -219,10 +219,12 @@ def get_at_revision(project: Path, rev: str, path: str) -> str | None:
 
 
 def params_diff(project: Path, base: str) -> list[tuple[str, object, object]]:
+    """(name, base, head) of every changed param; `file:name` when they come from several files."""
     data = json.loads(dvc(project, "params", "diff", base, "--json", echo=False).stdout or "{}")
+    several = len(data) > 1
     return [
-        (name, change.get("old"), change.get("new"))
-        for file_changes in data.values()
+        (f"{file}:{name}" if several else name, change.get("old"), change.get("new"))
+        for file, file_changes in data.items()
         for name, change in sorted(file_changes.items())
     ]
 

@@ -32,9 +32,21 @@ def flatten(data, file: str, prefix: str = "") -> dict[str, float]:
     return flat
 
 
-def parse_metrics_text(text: str, file: str) -> dict[str, float]:
-    if file.endswith((".yaml", ".yml")):
+def parse_metrics_text(text: str, file: str, path: str | None = None) -> dict[str, float]:
+    """Metrics from a file's text; its format from `path` (default `file`, the name shown):
+    YAML, TOML or JSON."""
+    suffix = Path(path or file).suffix.lower()
+    if suffix in (".yaml", ".yml"):
         data = kaizen_yaml.load_text(text)
+    elif suffix == ".toml":
+        try:
+            import tomllib
+        except ImportError:  # Python 3.10 and older: the tomli that DVC brings
+            import tomli as tomllib
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"{file}: not valid TOML ({exc})", title="metrics", file=file) from None
     else:
         try:
             # NaN and Infinity are not JSON, but Python's json accepts them: parse, then reject.

@@ -3,9 +3,12 @@ requirements in a subfolder, metrics declared at the top of dvc.yaml inside a DV
 directory, and a pull request that regresses the model."""
 
 import json
+import re
+import subprocess
 import textwrap
 from pathlib import Path
 
+import fixture_projects
 import pytest
 
 from kaizen.local import act, consumer, training
@@ -15,6 +18,7 @@ pytestmark = pytest.mark.e2e
 
 TOKEN = "ghs_e2e_shapes_token_value"
 JOB = "train/train/Train and report"
+ROOT = Path(__file__).resolve().parents[2]
 
 # A model whose test accuracy depends on one param: 0.974 at threshold 0.5, 0.752 at 0.9.
 TRAIN = """\
@@ -114,3 +118,178 @@ def test_metrics_in_a_cached_output_directory_are_compared_with_the_base_and_gat
         assert "| test.acc | 0.974 | 0.752 |" in comment["body"]
         assert "| train.threshold | 0.5 | 0.9 |" in comment["body"]
         assert api.problems() == []
+
+
+def test_a_get_started_shaped_project_gets_every_plot_for_base_and_head(
+    make_consumer, sandbox, tmp_path, tmp_path_factory
+):
+    """DVC's get-started shape (generated here): DVCLive writes eval/ (cached by DVC), top-level
+    metrics and plots, ROC and precision-recall and confusion per split, an importance image.
+    The comment holds at least what that repository's CML workflow posts: the metrics and params
+    diff with base values, ROC, precision-recall and confusion for base and head, and the image
+    of each."""
+    project = fixture_projects.get_started(tmp_path / "project")
+    repo = make_consumer(templates=("train.yml",), project=project)
+    consumer.set_inputs(repo, "train.yml", {"requirements": "src/requirements.txt"})
+    developer = training.developer_python(
+        tmp_path_factory.mktemp("get-started-venv") / "venv", project=project, requirements=["src/requirements.txt"]
+    )
+    training.dvc(repo, developer, "init", "--quiet")
+    consumer.commit_all(repo, "dvc init")
+    base = training.train_and_push(repo, developer, str(tmp_path / "dvc-remote"))
+    consumer.git(repo, "checkout", "--quiet", "-b", "fewer-trees")
+    fixture_projects.set_n_est(repo, 3)
+    head = consumer.commit_all(repo, "n_est 3")
+
+    with GitHubAPIStandIn(TOKEN) as api:
+        run = run_train(api, repo, sandbox, base, head)
+        assert run.returncode == 0, run.log[-6000:]
+        [comment] = api.state.comments[("acme", "consumer", 7)]
+    body = comment["body"]
+    results = json.loads(next(v for _, k, v in run.outputs(JOB, step="actions/metrics-report@") if k == "results"))
+    for name in ("avg_prec.test", "avg_prec.train", "roc_auc.test", "roc_auc.train"):
+        assert results["metrics"][name]["base"] is not None, f"{name} has no base value"
+    assert "| train.n_est | 50 | 3 |" in body
+    legend = "🟦 head · train.json · 🟧 head · test.json · 🟩 base · train.json · 🟪 base · test.json"
+    assert '    title "ROC"' in body and '    title "Precision-Recall"' in body
+    assert body.count(legend) == 2  # both curves, each with four series
+    assert "**Confusion-Matrix · train.json**" in body and "**Confusion-Matrix · test.json**" in body
+    assert "change against the base in brackets" in body
+    image = re.search(r"\*\*eval/plots/images/importance.png\*\* \(image\): head: `([^`]+)`, base: `([^`]+)`", body)
+    assert image, body
+    artifact = run.artifacts / "model-report"
+    assert (artifact / image.group(1)).is_file() and (artifact / image.group(2)).is_file()
+    assert {"plots/ROC.svg", "plots/Precision-Recall.png", "plots/Confusion-Matrix.svg"} <= {
+        p.relative_to(artifact).as_posix() for p in artifact.rglob("*") if p.is_file()
+    }
+    # And the comment renders as GitHub would show it, every diagram drawn.
+    (tmp_path / "comment.md").write_text(body)
+    rendered = subprocess.run(
+        [
+            "node",
+            str(ROOT / "tests" / "render" / "render_report.mjs"),
+            str(tmp_path / "comment.md"),
+            str(tmp_path / "get-started.png"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert rendered.returncode == 0, rendered.stderr
+    page = json.loads(rendered.stdout)
+    assert page["errors"] == [] and page["svgs"] == page["blocks"] == body.count("```mermaid")
+
+
+def trained(make_consumer, tmp_path, tmp_path_factory, project: Path, subdirs=("",)):
+    """A consumer of `project` (its DVC projects in `subdirs`), each trained and pushed by its
+    developer with that project's own dependencies, on main. Returns (repo, base commit)."""
+    repo = make_consumer(templates=("train.yml",), project=project)
+    for sub in subdirs:
+        source, where = (project / sub, repo / sub) if sub else (project, repo)
+        developer = training.developer_python(tmp_path_factory.mktemp("developer") / "venv", project=source)
+        training.dvc(where, developer, "init", "--quiet", *(["--subdir"] if sub else []))
+        consumer.commit_all(repo, f"dvc init {sub}")
+        training.train_and_push(where, developer, str(tmp_path / f"dvc-remote-{sub.replace('/', '-') or 'root'}"))
+    return repo, consumer.git(repo, "rev-parse", "HEAD")
+
+
+def report_results(run) -> dict:
+    return json.loads(next(v for _, k, v in run.outputs(JOB, step="actions/metrics-report@") if k == "results"))
+
+
+def test_a_regression_project_installed_from_pyproject_gates_lower_is_better_metrics(
+    make_consumer, sandbox, tmp_path, tmp_path_factory
+):
+    """(b) mae and rmse lower is better, r2 on another scale, a scatter plot of residuals, a
+    package with only a pyproject.toml: a stronger penalty worsens mae beyond the gate."""
+    repo, base = trained(make_consumer, tmp_path, tmp_path_factory, fixture_projects.regression(tmp_path / "p"))
+    consumer.git(repo, "checkout", "--quiet", "-b", "penalty")
+    fixture_projects.set_param(repo, r"alpha: .*", "alpha: 5.0")
+    head = consumer.commit_all(repo, "alpha 5.0")
+    with GitHubAPIStandIn(TOKEN) as api:
+        run = run_train(api, repo, sandbox, base, head)
+        [comment] = api.state.comments[("acme", "consumer", 7)]
+    assert run.returncode != 0, "the gate must fail the job"
+    results = report_results(run)
+    mae = results["metrics"]["mae"]
+    assert mae["base"] is not None and mae["head"] > mae["base"]
+    verdicts = {v["metric"]: v for v in results["gate"]["verdicts"]}
+    assert not verdicts["mae"]["passed"] and verdicts["mae"]["reasons"][0].startswith("regressed by")
+    assert verdicts["rmse"]["passed"] and verdicts["r2"]["informational"]
+    body = comment["body"]
+    assert re.search(r"\| mae \| [0-9.]+ \| [0-9.]+ \| 🔴 ▲ \+[0-9.]+ \([+0-9.]+%\) worse \| ❌ regressed by", body)
+    assert "**Residuals** (scatter of residual against predicted, binned" in body
+    assert "line [" not in body.split("**Residuals**")[1].split("\n\n")[1]  # a table, not a line
+    charts = re.findall(r"x-axis \[(.*)\]", body)
+    assert charts == ['"r2"', '"mae", "rmse"']  # r2 never shares an axis with mae
+    assert "| fit.alpha | 0.0 | 5.0 |" in body
+
+
+def test_params_in_two_files_one_of_them_toml(make_consumer, sandbox, tmp_path, tmp_path_factory):
+    """(d) params.yaml and config/model.toml; metrics in YAML. The TOML change is reported with
+    its file, and the metric moves against its base."""
+    repo, base = trained(make_consumer, tmp_path, tmp_path_factory, fixture_projects.two_params_files(tmp_path / "p"))
+    consumer.git(repo, "checkout", "--quiet", "-b", "deeper")
+    fixture_projects.set_param(repo, r"depth = \d+", "depth = 6", file="config/model.toml")
+    head = consumer.commit_all(repo, "depth 6")
+    with GitHubAPIStandIn(TOKEN) as api:
+        run = run_train(api, repo, sandbox, base, head)
+        assert run.returncode == 0, run.log[-6000:]
+        [comment] = api.state.comments[("acme", "consumer", 7)]
+    results = report_results(run)
+    assert results["params"] == [{"name": "model.depth", "base": 4, "head": 6}]
+    assert results["metrics"]["score"] == {"head": 0.82, "base": 0.78, "change": pytest.approx(0.04)}
+    assert "| model.depth | 4 | 6 |" in comment["body"]
+
+
+MONOREPO_CALLER = """\
+name: train
+
+on:
+  pull_request:
+  push:
+    branches: [main]
+
+permissions: {}
+
+jobs:
+  vision:
+    uses: kaizen-ci/kaizen/.github/workflows/train.yml@v1
+    permissions:
+      contents: read
+      pull-requests: write
+    with:
+      working-directory: projects/vision
+      report-name: vision
+  churn:
+    uses: kaizen-ci/kaizen/.github/workflows/train.yml@v1
+    permissions:
+      contents: read
+      pull-requests: write
+    with:
+      working-directory: projects/churn
+      report-name: churn
+"""
+
+
+def test_a_monorepo_reports_each_project_in_its_own_comment(make_consumer, sandbox, tmp_path, tmp_path_factory):
+    """(c) two DVC projects in subfolders, one train.yml call each (report-name apart); a pull
+    request that changes only projects/vision: its report shows the change, churn's retrains
+    nothing and shows no param change."""
+    project = fixture_projects.monorepo(tmp_path / "mono")
+    repo, _ = trained(make_consumer, tmp_path, tmp_path_factory, project, subdirs=("projects/vision", "projects/churn"))
+    # The team's own caller: train.yml once per project, each with its folder and report name.
+    (repo / ".github" / "workflows" / "train.yml").write_text(MONOREPO_CALLER)
+    base = consumer.commit_all(repo, "one train.yml call per project")
+    consumer.git(repo, "checkout", "--quiet", "-b", "vision-depth")
+    fixture_projects.set_param(repo / "projects" / "vision", r"depth = \d+", "depth = 5", file="config/model.toml")
+    head = consumer.commit_all(repo, "vision: depth 5")
+    with GitHubAPIStandIn(TOKEN) as api:
+        run = run_train(api, repo, sandbox, base, head)
+        assert run.returncode == 0, run.log[-6000:]
+        comments = api.state.comments[("acme", "consumer", 7)]
+    assert len(comments) == 2
+    vision = next(c["body"] for c in comments if c["body"].startswith("<!-- kaizen-report:vision -->"))
+    churn = next(c["body"] for c in comments if c["body"].startswith("<!-- kaizen-report:churn -->"))
+    assert "| model.depth | 4 | 5 |" in vision and "Ran: `train`." in vision
+    assert "No params changed." in churn and "Ran: nothing." in churn
+    assert {"model-report-vision", "model-report-churn"} <= {p.name for p in run.artifacts.iterdir()}

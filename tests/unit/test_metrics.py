@@ -38,3 +38,17 @@ def test_yaml_metrics_and_merging():
     assert metrics.parse_metrics_text("loss: 0.25\n", "m.yaml") == {"loss": 0.25}
     assert metrics.merge({"a.json": {"x": 1.0}}) == {"x": 1.0}
     assert metrics.merge({"a.json": {"x": 1.0}, "b.json": {"x": 2.0}}) == {"a.json:x": 1.0, "b.json:x": 2.0}
+
+
+def test_the_format_comes_from_the_files_path_not_the_name_shown():
+    """A base's file is shown as path@revision: its format is still the path's."""
+    from kaizen import metrics as m
+
+    assert m.parse_metrics_text("score: 0.8\nnested:\n  a: 1\n", "metrics.yaml@abc123", "metrics.yaml") == {
+        "score": 0.8,
+        "nested.a": 1.0,
+    }
+    assert m.parse_metrics_text("score = 0.5\n[test]\nacc = 0.9\n", "m.toml@abc", "m.toml") == {
+        "score": 0.5,
+        "test.acc": 0.9,
+    }

@@ -62,7 +62,7 @@ def base_metrics(
                     title="metrics",
                     file=path,
                 )
-        per_file[path] = metrics.parse_metrics_text(text, f"{path}@{base[:12]}")
+        per_file[path] = metrics.parse_metrics_text(text, f"{path}@{base[:12]}", path)
     merged = metrics.merge(per_file, several=len(declared) > 1) if per_file else None
     return merged, missing
 

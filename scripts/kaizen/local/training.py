@@ -13,10 +13,16 @@ from kaizen.local import act, consumer
 KAIZEN_ROOT = act.KAIZEN_ROOT
 
 
-def developer_python(dest: Path, python_version: str = "3.12", project: Path = consumer.EXAMPLE_PROJECT) -> Path:
+def developer_python(
+    dest: Path,
+    python_version: str = "3.12",
+    project: Path = consumer.EXAMPLE_PROJECT,
+    requirements: list[str] | None = None,
+) -> Path:
     """A virtual environment with the DVC that actions/dvc installs (its hashed lock, with the
-    plugins of every remote the harness runs) and the project's own dependencies; returns its
-    bin folder."""
+    plugins of every remote the harness runs) and the project's own dependencies, by the rules
+    of actions/setup: its requirements files (default requirements.txt), then the package when
+    it has a pyproject.toml or setup.py. Returns its bin folder."""
     uv = act.uv_binary()
     candidates = sorted(Path(act.pyenv_root()).glob(f"versions/{python_version}.*/bin/python3"))
     if not candidates:
@@ -27,8 +33,12 @@ def developer_python(dest: Path, python_version: str = "3.12", project: Path = c
         lock = str(tool_env.lock_file("dvc-s3-ssh"))
         install = [uv, "pip", "install", "--quiet", "--python", python]
         subprocess.run([*install, "--require-hashes", "-r", lock], check=True)
-        requirements = ["-r", str(project / "requirements.txt")] if (project / "requirements.txt").is_file() else []
-        subprocess.run([*install, *requirements, str(project)], check=True)
+        files = requirements or (["requirements.txt"] if (project / "requirements.txt").is_file() else [])
+        args = [arg for name in files for arg in ("-r", str(project / name))]
+        if (project / "pyproject.toml").is_file() or (project / "setup.py").is_file():
+            args.append(str(project))
+        if args:
+            subprocess.run([*install, *args], check=True)
     return dest / "bin"
 
 
