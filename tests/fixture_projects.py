@@ -261,7 +261,7 @@ import yaml
 def main():
     alpha = yaml.safe_load(open("params.yaml"))["fit"]["alpha"]
     rng = random.Random(7)
-    xs = [i / 10 for i in range(80)]
+    xs = [float(line) for line in open("data/points.csv").read().split()[1:]]  # git-tracked input
     ys = [30.0 * x + 200 + rng.gauss(0, 60) for x in xs]
     n, mx, my = len(xs), sum(xs) / len(xs), sum(ys) / len(ys)
     a = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / (sum((x - mx) ** 2 for x in xs) + alpha * n)
@@ -293,8 +293,10 @@ def regression(dest: Path, alpha: float = 0.0) -> Path:
         '[tool.setuptools.packages.find]\nwhere = ["src"]\n'
     )
     (dest / "params.yaml").write_text(f"fit:\n  alpha: {alpha}\n")
+    (dest / "data").mkdir(exist_ok=True)  # a folder named data/ that git tracks
+    (dest / "data" / "points.csv").write_text("x\n" + "".join(f"{i / 10}\n" for i in range(80)))
     (dest / "dvc.yaml").write_text(
-        "stages:\n  fit:\n    cmd: python -m regress.train\n    deps: [src/regress/train.py]\n"
+        "stages:\n  fit:\n    cmd: python -m regress.train\n    deps: [src/regress/train.py, data/points.csv]\n"
         "    params: [fit.alpha]\n    metrics:\n      - metrics.json:\n          cache: false\n"
         "    plots:\n      - residuals.csv:\n          cache: false\n          template: scatter\n"
         "          x: predicted\n          y: residual\n          title: Residuals\n"

@@ -99,8 +99,13 @@ def drop_unknown_to_act(workflow: Path) -> None:
         workflow.write_text(ACT_UNKNOWN.sub("", text), encoding="utf-8")
 
 
-def local_repository_args(consumer: Path, kaizen_source: Path) -> list[str]:
-    files = kaizen_yaml_files(kaizen_source) + sorted((consumer / ".github" / "workflows").glob("*.y*ml"))
+def local_repository_args(consumer: Path, kaizen_source: Path, workflow: str | None = None) -> list[str]:
+    """--local-repository for every remote `uses:` of Kaizen and of the consumer's workflow that
+    runs (all of them when none is named): only those need a stand-in."""
+    own = sorted((consumer / ".github" / "workflows").glob("*.y*ml"))
+    if workflow:
+        own = [consumer / ".github" / "workflows" / workflow]
+    files = kaizen_yaml_files(kaizen_source) + own
     args = []
     for owner_repo, ref in sorted(remote_uses(files)):
         if owner_repo == KAIZEN_REPOSITORY:
@@ -108,7 +113,8 @@ def local_repository_args(consumer: Path, kaizen_source: Path) -> list[str]:
         else:
             directory = STANDINS / owner_repo
             if not (directory / "action.yml").is_file():
-                raise HarnessError(f"no local stand-in for {owner_repo} (expected {directory}/action.yml)")
+                runs = workflow or "the consumer's workflows"
+                raise HarnessError(f"{runs} uses {owner_repo}, which has no offline stand-in in {STANDINS}")
         args += ["--local-repository", f"{owner_repo}@{ref}={directory}"]
     return args
 
@@ -258,7 +264,7 @@ def run_workflow(
         command += ["-W", str(Path(".github/workflows") / workflow)]
     for label in labels:
         command += ["-P", f"{label}=-self-hosted"]
-    command += local_repository_args(consumer, snapshot_source(kaizen_root, sandbox.root / "kaizen-source"))
+    command += local_repository_args(consumer, snapshot_source(kaizen_root, sandbox.root / "kaizen-source"), workflow)
     # act numbers every run 1; the artifact stand-ins use an id of the harness's own instead.
     run_id = str(FIRST_RUN_ID + len(list(sandbox.artifacts.iterdir())))
     artifact_dir = sandbox.artifacts / run_id

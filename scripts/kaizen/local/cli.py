@@ -21,7 +21,7 @@ from pathlib import Path
 
 from kaizen import gha, smoke, uses
 from kaizen.gha import InputError
-from kaizen.local import act, consumer, shipping, training
+from kaizen.local import act, consumer, repository, shipping, training
 from kaizen.local.github_api import GitHubAPIStandIn
 
 SHIPPING = {"ml-pipeline.yml", "container.yml", "deploy-staging.yml"}
@@ -33,7 +33,8 @@ def build_parser(prog: str = "kaizen local") -> argparse.ArgumentParser:
         "--project",
         type=Path,
         default=consumer.EXAMPLE_PROJECT,
-        help="project folder to run on (default: example-project/)",
+        help="project folder to run on (default: example-project/); a git repository whose own "
+        ".github/workflows call Kaizen runs those workflows on its files",
     )
     parser.add_argument(
         "--event",
@@ -43,7 +44,12 @@ def build_parser(prog: str = "kaizen local") -> argparse.ArgumentParser:
         "whose change is the project's uncommitted edits against --base, answered with the report comment",
     )
     parser.add_argument("--base", default="HEAD", help="pull_request: the project's revision the change is against")
-    parser.add_argument("--workflow", default="ml-pipeline.yml", help="caller template from workflows/ to run")
+    parser.add_argument(
+        "--workflow",
+        default=None,
+        help="the example project: a caller template from workflows/ (default ml-pipeline.yml); your own "
+        "repository: one of its workflows, e.g. .github/workflows/train.yml (default those the event triggers)",
+    )
     parser.add_argument(
         "--python-versions",
         default="",
@@ -139,6 +145,10 @@ def export_revision(project: Path, base: str, dest: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     state = (args.state_dir or Path.cwd() / ".kaizen-local").resolve()
     project = args.project.resolve()
+    root = repository.toplevel(project) if project.is_dir() and project != consumer.EXAMPLE_PROJECT else None
+    if root is not None and repository.callers(root):
+        return run_repository(args, root, state)
+    args.workflow = args.workflow or "ml-pipeline.yml"
     template = consumer.TEMPLATES / args.workflow
     if not template.is_file():
         names = ", ".join(sorted(p.name for p in consumer.TEMPLATES.glob("*.yml")))
@@ -225,6 +235,120 @@ def run(args: argparse.Namespace) -> int:
                     time.sleep(3600)
             except KeyboardInterrupt:
                 pass
+    return 0 if passed else 1
+
+
+def run_repository(args: argparse.Namespace, root: Path, state: Path) -> int:
+    """The user's own repository: its workflows that call Kaizen, on its files as git has them,
+    its DVC-tracked data, trained with its own dependencies."""
+    chosen = repository.select(root, args.workflow or "", args.event)
+    for caller in chosen:
+        missing = repository.stand_ins_missing(caller.path)
+        if missing:
+            raise InputError(
+                f"{caller.path.relative_to(root)} uses {', '.join(missing)}, which kaizen local cannot run "
+                "offline (it has stand-ins for actions/checkout, setup-python, cache, upload- and "
+                "download-artifact, astral-sh/setup-uv and docker/*); run another workflow with --workflow"
+            )
+    called = set().union(*(c.called() for c in chosen))
+    ships = bool(called & repository.SHIPPING_WORKFLOWS) and args.event == "push"
+    versions = json.loads(args.python_versions) if args.python_versions else ["3.10", "3.11", "3.12", "3.13"]
+    problems = repository.prerequisites(ships, versions + ["3.12"])
+    if problems:
+        for problem in problems:
+            say(problem)
+        return 2
+    sandbox = act.Sandbox(state)
+    token = f"ghs_local_{secrets.token_hex(8)}"
+    passed = True
+    with tempfile.TemporaryDirectory(prefix="kaizen-local-") as tmp_name, ExitStack() as stack:
+        tmp = Path(tmp_name)
+        source = tmp / "source"
+        if args.event == "pull_request":
+            changed, deleted = project_change(root, args.base)
+            export_revision(root, args.base, source)
+            names = [n for n in consumer.git(root, "ls-tree", "-r", "--name-only", args.base).splitlines() if n]
+            say(f"pull request: {len(changed)} changed and {len(deleted)} deleted files against {args.base}")
+        else:
+            source.mkdir()
+            names = repository.export_tracked(root, source)
+        for sub in repository.dvc_projects(names):
+            copied, missing = repository.copy_dvc_data(root / sub, source / sub)
+            say(f"DVC project {sub or '.'}: {len(copied)} tracked output(s) from the workspace")
+            for name in missing:
+                where = f"{sub}/{name}" if sub else name
+                say(f"  {where} is not in the workspace; it is pulled from the project's remote")
+        repo = consumer.create_consumer(tmp / "consumer", [], project=source, ignore=None)
+        if args.python_versions:
+            for caller in chosen:
+                for call in caller.calls.values():
+                    if call["workflow"] in {"ci.yml", "ml-pipeline.yml"}:
+                        consumer.set_inputs(
+                            repo, caller.name, {"python-versions": args.python_versions}, call["workflow"]
+                        )
+        for caller in chosen:
+            for inputs in caller.training_inputs():
+                sub = str(inputs.get("working-directory", ".")).strip("/")
+                sub = "" if sub in ("", ".") else sub
+                say(f"training {sub or 'the project'} as its developer would (dvc repro, dvc push to a local remote)")
+                venv = state / f"developer-venv-{abs(hash((str(root), sub))) % 10**8}"
+                python = training.developer_python(
+                    venv, project=root / sub if sub else root, requirements=repository.requirements_of(inputs)
+                )
+                training.train_local(repo / sub if sub else repo, python, str(state / "dvc-remote" / (sub or "root")))
+        variables, env, shipyard = {}, {}, None
+        if ships:
+            from kaizen.local import containers
+
+            say("starting a registry, a container engine and a staging host (sshd + compose)")
+            stack.callback(containers.unmount_under, tmp)
+            shipyard = containers.start_shipyard(tmp / "shipyard", password=secrets.token_hex(12))
+            stack.callback(shipyard.stop)
+            for caller in chosen:
+                if caller.called() & repository.SHIPPING_WORKFLOWS:
+                    calls = caller.called()
+                    shipping.configure(
+                        repo,
+                        caller.name,
+                        shipyard,
+                        tmp / "staging-host",
+                        image_call="ml-pipeline.yml" if "ml-pipeline.yml" in calls else "container.yml",
+                        deploy_call="ml-pipeline.yml" if "ml-pipeline.yml" in calls else "deploy-staging.yml",
+                    )
+            variables, env = shipping.variables(shipyard), dict(shipyard.engine.env)
+        api = stack.enter_context(GitHubAPIStandIn(token))
+        main_commit = consumer.git(repo, "rev-parse", "HEAD")
+        if args.event == "pull_request":
+            consumer.git(repo, "checkout", "--quiet", "-b", "local-change")
+            for name in changed:
+                (repo / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(root / name, repo / name)
+            for name in deleted:
+                (repo / name).unlink(missing_ok=True)
+            head = consumer.commit_all(repo, "Local change")
+            payload = training.pull_request_payload(main_commit, head, number=1, branch="local-change")
+        else:
+            payload = training.push_payload(main_commit)
+        for caller in chosen:
+            say(f"running {caller.path.relative_to(root)} ({args.event}) with act")
+            result = act.run_workflow(
+                repo,
+                args.event,
+                sandbox,
+                workflow=caller.name,
+                payload=payload,
+                env={"GITHUB_API_URL": api.url, **env},
+                secrets=shipping.secrets(shipyard, token) if shipyard else {"GITHUB_TOKEN": token},
+                variables=variables,
+                on_record=Progress(args.verbose),
+            )
+            failed = [job for job in result.jobs() if job.result != "success"]
+            ok = result.returncode == 0 and not failed
+            passed = passed and ok
+            print(flush=True)
+            outcome = "passed" if ok else "FAILED"
+            say(f"{caller.name}: {outcome} in {result.seconds:.0f}s; caches and artifacts in {state}")
+            report_where(result, api, shipyard)
     return 0 if passed else 1
 
 

@@ -58,10 +58,12 @@ def create_consumer(
     project: Path = EXAMPLE_PROJECT,
     subdir: str = "",
     repository: str = "acme/consumer",
+    ignore=IGNORED,
 ) -> Path:
-    """Copy `project` (into `subdir`, default the root) and the caller templates, and commit."""
+    """Copy `project` (into `subdir`, default the root) and the caller templates, and commit.
+    `ignore` drops the example project's build products; None copies everything."""
     dest.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(project, dest / subdir if subdir else dest, ignore=IGNORED, dirs_exist_ok=True)
+    shutil.copytree(project, dest / subdir if subdir else dest, ignore=ignore, dirs_exist_ok=True)
     workflows = dest / ".github" / "workflows"
     workflows.mkdir(parents=True, exist_ok=True)
     for template in templates:

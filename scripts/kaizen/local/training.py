@@ -3,6 +3,7 @@ to the remote, dvc.lock and metrics committed. The starting point of train.yml r
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -73,6 +74,26 @@ def train_and_push(
     dvc(repo, bin_dir, "repro")
     dvc(repo, bin_dir, "push")
     return consumer.commit_all(repo, "Train the model")
+
+
+def train_local(project: Path, bin_dir: Path, url: str) -> str:
+    """A user's own DVC project in the consumer: outputs missing from the workspace copy pulled
+    from its own remote, then a local remote made its default (the consumer's .dvc/config says
+    so), the copied outputs committed to DVC's cache, `dvc repro`, `dvc push`, and a commit."""
+    status = json.loads(dvc(project, bin_dir, "status", "--json") or "{}")
+    if any("deleted" in str(change) for change in status.values()):
+        try:
+            dvc(project, bin_dir, "pull", "--allow-missing")
+        except RuntimeError as error:
+            raise act.HarnessError(
+                f"{project.name}: DVC-tracked data is missing from the workspace and the project's remote "
+                f"could not give it (run dvc pull in your repository first): {error}"
+            ) from None
+    dvc(project, bin_dir, "remote", "add", "--force", "-d", "kaizen-local", url)
+    dvc(project, bin_dir, "commit", "--force", "--quiet")
+    dvc(project, bin_dir, "repro")
+    dvc(project, bin_dir, "push")
+    return consumer.commit_all(project, "Train the model (kaizen local: DVC remote on this machine)")
 
 
 def push_payload(after: str, before: str = "0" * 40) -> dict:
