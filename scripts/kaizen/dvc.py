@@ -234,3 +234,24 @@ def plots_diff(project: Path, base: str | None, out_dir: Path | None = None) -> 
     inlined in DVC's Vega-Lite spec; image plots are copied into `out_dir`."""
     args = ["plots", "diff", *([base] if base else []), "--json", *(["-o", str(out_dir)] if out_dir else [])]
     return json.loads(dvc(project, *args, echo=False).stdout or "{}")
+
+
+def data_diff(project: Path, base: str) -> dict:
+    """`dvc diff base --json`: the DVC-tracked files and outputs added, modified, deleted or renamed."""
+    return json.loads(dvc(project, "diff", base, "--json", echo=False).stdout or "{}")
+
+
+def output_sizes(dvc_lock_text: str, dvc_files: list[str]) -> dict[str, int]:
+    """path -> size in bytes of every output dvc.lock and the given .dvc files record."""
+    sizes = {}
+    for text in [dvc_lock_text, *dvc_files]:
+        data = kaizen_yaml.load_text(text or "") or {}
+        if not isinstance(data, dict):
+            continue
+        outs = list(data.get("outs") or [])
+        for stage in (data.get("stages") or {}).values():
+            outs += (stage or {}).get("outs") or []
+        for out in outs:
+            if isinstance(out, dict) and out.get("path") and isinstance(out.get("size"), int):
+                sizes[str(out["path"]).rstrip("/")] = out["size"]
+    return sizes

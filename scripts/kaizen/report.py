@@ -30,6 +30,7 @@ class ReportInput:
     stages_skipped: list[str] = field(default_factory=list)
     charts: list[str] = field(default_factory=list)  # ready Markdown blocks (Mermaid, tables)
     plot_errors: list[str] = field(default_factory=list)  # what DVC could not load, per revision
+    data_changes: list[tuple[str, str, int | None, int | None]] = field(default_factory=list)  # path, change, sizes
     artifact_note: str = ""
 
 
@@ -244,6 +245,8 @@ def build_markdown(data: ReportInput) -> str:
         ]
     else:
         out.append("No params changed.")
+    if data.base_label:
+        out += ["", "### Data", "", data_section(data.data_changes)]
     if data.stages_ran or data.stages_restored or data.stages_skipped:
         out += ["", "### Pipeline", "", stages_sentence(data.stages_ran, data.stages_restored, data.stages_skipped)]
     out += ["", "### Charts"]
@@ -256,6 +259,29 @@ def build_markdown(data: ReportInput) -> str:
     if data.artifact_note:
         out += ["", data.artifact_note]
     return "\n".join(out) + "\n"
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return "—"
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return "—"
+
+
+def data_section(changes: list[tuple[str, str, int | None, int | None]], limit: int = 20) -> str:
+    """What `dvc diff` says changed in the DVC-tracked data and outputs, with the sizes DVC
+    recorded (for whole outputs; files inside a directory output show none)."""
+    if not changes:
+        return "No DVC-tracked data or output changed."
+    lines = ["| Path | Change | Base | Head |", "| --- | --- | ---: | ---: |"]
+    for path, change, old, new in changes[:limit]:
+        lines.append(f"| {md_code(path)} | {change} | {human_size(old)} | {human_size(new)} |")
+    if len(changes) > limit:
+        lines.append(f"| … | {len(changes) - limit} more | | |")
+    return "\n".join(lines)
 
 
 def build_results(data: ReportInput) -> dict:
@@ -279,6 +305,7 @@ def build_results(data: ReportInput) -> dict:
             for name, value in sorted(data.head.items())
         },
         "missing_base": data.missing_base,
+        "data": [{"path": p, "change": c, "base_size": o, "head_size": n} for p, c, o, n in data.data_changes],
         "params": [{"name": n, "base": o, "head": h} for n, o, h in data.params],
         "stages": {"ran": data.stages_ran, "restored": data.stages_restored, "skipped": data.stages_skipped},
     }

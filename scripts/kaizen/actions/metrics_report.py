@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kaizen import dvc, gha, metrics, plots, quality_gate, report
 from kaizen.gha import InputError
+from kaizen.git import git
 
 DEFAULT_THRESHOLDS = ".kaizen/quality-gate.yml"
 
@@ -122,6 +123,30 @@ def artifact_where(artifact: str) -> str:
     return f"[{name} of this run]({server}/{repository}/actions/runs/{run_id})" if server and run_id else name
 
 
+def data_changes(project: Path, base: str) -> list[tuple[str, str, int | None, int | None]]:
+    """(path, change, base size, head size) of the DVC-tracked data and outputs that changed."""
+    diff = dvc.data_diff(project, base)
+    head_dvc_files = [p.read_text(encoding="utf-8") for p in project.rglob("*.dvc") if p.is_file()]
+    head_lock = (project / "dvc.lock").read_text(encoding="utf-8") if (project / "dvc.lock").is_file() else ""
+    head_sizes = dvc.output_sizes(head_lock, head_dvc_files)
+    listed = git(project, "ls-tree", "-r", "--name-only", "--end-of-options", base, "--", ".", check=False)
+    base_dvc_files = [
+        dvc.file_at(project, base, name) or "" for name in listed.stdout.splitlines() if name.endswith(".dvc")
+    ]
+    base_sizes = dvc.output_sizes(dvc.file_at(project, base, "dvc.lock") or "", base_dvc_files)
+    changes = []
+    for change in ("added", "modified", "deleted", "renamed"):
+        for entry in diff.get(change) or []:
+            path = entry.get("path") if isinstance(entry.get("path"), str) else (entry.get("path") or {}).get("new")
+            if not path:
+                continue
+            key = path.rstrip("/")
+            old = base_sizes.get(key) if change != "added" else None
+            new = head_sizes.get(key) if change != "deleted" else None
+            changes.append((path, change, old, new))
+    return changes
+
+
 def write_pull_request(out_dir: Path) -> None:
     """On pull requests, the number beside the report, for the fork-safe comment poster."""
     event_path = os.environ.get("GITHUB_EVENT_PATH")
@@ -165,9 +190,7 @@ def run() -> int:
     images = render_images(diff, plots_dir)
     where = artifact_where(gha.env_input("artifact-name"))
     blocks = report.plot_blocks(found, base_rev, artifact_images(found, out_dir), where)
-    head_label = (
-        os.environ.get("GITHUB_SHA", "")[:12] or dvc.git(project, "rev-parse", "--short=12", "HEAD").stdout.strip()
-    )
+    head_label = os.environ.get("GITHUB_SHA", "")[:12] or git(project, "rev-parse", "--short=12", "HEAD").stdout.strip()
     data = report.ReportInput(
         name=gha.env_input("report-name") or "train",
         head_label=head_label,
@@ -183,6 +206,7 @@ def run() -> int:
         stages_skipped=json.loads(gha.env_input("stages-skipped") or "[]"),
         charts=blocks,
         plot_errors=plots.errors(diff, base_rev),
+        data_changes=data_changes(project, base_rev) if base_rev else [],
         artifact_note=(f"{len(images) // 2} plot(s) rendered to SVG and PNG in {where}." if images else ""),
     )
     markdown = report.build_markdown(data)

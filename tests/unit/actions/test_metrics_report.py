@@ -180,6 +180,11 @@ def test_top_level_metrics_inside_a_dvc_cached_output_directory_have_base_values
     assert results["metrics"]["train.acc"]["base"] == 0.99
     [verdict] = results["gate"]["verdicts"]
     assert not verdict["passed"] and verdict["reasons"][0].startswith("regressed by 0.222")
+    # The Data section: what dvc diff says changed, with the size dvc.lock records for eval/.
+    changes = {c["path"]: c for c in results["data"]}
+    assert changes["eval/"]["change"] == "modified" and isinstance(changes["eval/"]["base_size"], int)
+    assert changes["eval/metrics.json"]["change"] == "modified"
+    assert "### Data" in (tmp_path / "summary.md").read_text()
 
 
 def test_a_rule_comparing_with_a_base_that_has_no_value_cannot_be_evaluated_and_fails(project, monkeypatch, capsys):
