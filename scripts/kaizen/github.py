@@ -3,6 +3,7 @@ retries on server errors and network faults, and waits out rate limits as GitHub
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import time
@@ -177,3 +178,41 @@ class GitHub:
             if statuses and statuses[0].get("state") == "success":
                 return deployment
         return None
+
+    # --- Git data: a branch of report images, written through the API (the token goes nowhere else)
+
+    def branch_head(self, repository: str, branch: str) -> str | None:
+        """The commit a branch points at, or None when there is no such branch."""
+        try:
+            return self.request("GET", f"/repos/{repository}/git/ref/heads/{branch}").body["object"]["sha"]
+        except GitHubError as error:
+            if error.status == 404:
+                return None
+            raise
+
+    def commit_tree(self, repository: str, commit: str) -> str:
+        return self.request("GET", f"/repos/{repository}/git/commits/{commit}").body["tree"]["sha"]
+
+    def tree_entries(self, repository: str, tree: str) -> list[dict]:
+        return self.request("GET", f"/repos/{repository}/git/trees/{tree}").body["tree"]
+
+    def create_blob(self, repository: str, data: bytes) -> str:
+        body = {"content": base64.b64encode(data).decode("ascii"), "encoding": "base64"}
+        return self.request("POST", f"/repos/{repository}/git/blobs", body).body["sha"]
+
+    def create_tree(self, repository: str, entries: list[dict]) -> str:
+        return self.request("POST", f"/repos/{repository}/git/trees", {"tree": entries}).body["sha"]
+
+    def create_commit(self, repository: str, message: str, tree: str, parents: list[str]) -> str:
+        body = {"message": message, "tree": tree, "parents": parents}
+        return self.request("POST", f"/repos/{repository}/git/commits", body).body["sha"]
+
+    def set_branch(self, repository: str, branch: str, commit: str, exists: bool) -> None:
+        if exists:
+            self.request("PATCH", f"/repos/{repository}/git/refs/heads/{branch}", {"sha": commit, "force": True})
+        else:
+            self.request("POST", f"/repos/{repository}/git/refs", {"ref": f"refs/heads/{branch}", "sha": commit})
+
+    def find_comment(self, repository: str, number: int, marker: str) -> dict | None:
+        comments = self.paginate(f"/repos/{repository}/issues/{number}/comments?per_page=100")
+        return next((c for c in comments if marker in (c.get("body") or "")), None)

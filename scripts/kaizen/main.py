@@ -22,6 +22,7 @@ ACTION_COMMANDS = {
     "train": ("kaizen.actions.train", "pull, reproduce what changed, push (actions/train)"),
     "metrics-report": ("kaizen.actions.metrics_report", "metrics and params against the base, gate, charts"),
     "pr-comment": ("kaizen.actions.pr_comment", "create or update the sticky pull request comment"),
+    "report-images": ("kaizen.actions.report_images", "commit the report's image plots, show them in the comment"),
     "container-context": ("kaizen.actions.container:run_context", "image name, tags, labels, build arguments"),
     "container-smoke-test": (
         "kaizen.actions.container:run_smoke",

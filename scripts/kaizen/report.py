@@ -460,13 +460,21 @@ def bar_block(plot: plots.Plot, base_rev: str | None) -> str | None:
     return "\n".join(lines)
 
 
+IMAGE_MARKER = "<!-- kaizen-image:{who}:{path} -->"
+
+
 def image_block(plot: plots.Plot, base_rev: str | None, artifact_files: dict[str, str], where: str) -> str:
-    """Image plots cannot go into a comment without an image host: say which files hold them."""
-    found = []
+    """Image plots cannot go into a comment without an image host: say which files hold them,
+    and mark where each goes, for actions/report-images to put it inline when the caller opts in."""
+    found, markers = [], []
     for rev in sorted(plot.images, key=lambda r: r != plots.HEAD):
         name = _series_name(rev, "", base_rev, False)
-        found.append(f"{name}: `{md_text(artifact_files.get(rev, plot.images[rev]))}`")
-    return f"**{md_text(plot.title)}** (image): " + ", ".join(found) + f", in {where}."
+        path = artifact_files.get(rev, plot.images[rev])
+        found.append(f"{name}: {md_code(path)}")
+        if re.fullmatch(r"[\w.-][\w./-]*", path) and ".." not in path:
+            markers.append(IMAGE_MARKER.format(who=name, path=path))
+    text = f"**{md_text(plot.title)}** (image): " + ", ".join(found) + f", in {where}."
+    return text + ("\n\n" + "\n".join(markers) if markers else "")
 
 
 def plot_blocks(

@@ -293,3 +293,57 @@ def test_a_monorepo_reports_each_project_in_its_own_comment(make_consumer, sandb
     assert "| model.depth | 4 | 5 |" in vision and "Ran: `train`." in vision
     assert "No params changed." in churn and "Ran: nothing." in churn
     assert {"model-report-vision", "model-report-churn"} <= {p.name for p in run.artifacts.iterdir()}
+
+
+def test_image_plots_appear_inline_when_the_caller_opts_in(make_consumer, sandbox, tmp_path, tmp_path_factory):
+    """workflows/train-report-images.yml: the importance image of base and head is committed to
+    the kaizen-report-images branch through the Git data API and shown in the comment by commit
+    SHA; a fork's pull request writes nothing."""
+    project = fixture_projects.get_started(tmp_path / "project")
+    repo = make_consumer(templates=("train-report-images.yml",), project=project)
+    consumer.set_inputs(repo, "train-report-images.yml", {"requirements": "src/requirements.txt"}, calls="train.yml")
+    developer = training.developer_python(
+        tmp_path_factory.mktemp("images-venv") / "venv", project=project, requirements=["src/requirements.txt"]
+    )
+    training.dvc(repo, developer, "init", "--quiet")
+    consumer.commit_all(repo, "dvc init")
+    base = training.train_and_push(repo, developer, str(tmp_path / "dvc-remote"))
+    consumer.git(repo, "checkout", "--quiet", "-b", "fewer-trees")
+    fixture_projects.set_n_est(repo, 3)
+    head = consumer.commit_all(repo, "n_est 3")
+    with GitHubAPIStandIn(TOKEN) as api:
+        run = act.run_workflow(
+            repo,
+            "pull_request",
+            sandbox,
+            workflow="train-report-images.yml",
+            payload=training.pull_request_payload(base, head),
+            env={"GITHUB_API_URL": api.url},
+            secrets={"GITHUB_TOKEN": TOKEN},
+        )
+        assert run.returncode == 0, run.log[-6000:]
+        [comment] = api.state.comments[("acme", "consumer", 7)]
+        files = api.state.git_files("acme", "consumer", "kaizen-report-images")
+        assert api.problems() == []
+        shown = re.findall(
+            r"!\[(\w+) \((head|base)\)\]\(https://github\.com/acme/consumer/raw/([0-9a-f]{40})/(\S+)\)", comment["body"]
+        )
+        assert sorted(who for _, who, _, _ in shown) == ["base", "head"], comment["body"]
+        artifact = run.artifacts / "model-report" / "plots"
+        branch_head = api.state.git_refs[("acme", "consumer", "refs/heads/kaizen-report-images")]
+        for _, _, commit, path in shown:
+            assert commit == branch_head  # shown by the commit that holds them
+            assert files[path] == (artifact / Path(path).name).read_bytes()  # the same bytes
+        assert "kaizen-image:" not in comment["body"]  # every marker replaced
+
+        # A fork's pull request: the images job does not run, nothing is written.
+        before = dict(api.state.git_refs)
+        fork = training.pull_request_payload(base, head, number=8, head_repository="someone/fork")
+        run = act.run_workflow(
+            repo, "pull_request", sandbox, workflow="train-report-images.yml", payload=fork,
+            env={"GITHUB_API_URL": api.url}, secrets={"GITHUB_TOKEN": TOKEN},
+        )  # fmt: skip
+        assert run.returncode == 0, run.log[-6000:]
+        assert api.state.git_refs == before
+        [fork_comment] = api.state.comments[("acme", "consumer", 8)]
+        assert "kaizen-image:" in fork_comment["body"] and "/raw/" not in fork_comment["body"]

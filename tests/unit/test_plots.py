@@ -100,7 +100,13 @@ def test_images_are_named_for_head_and_base_in_the_artifact(diff):
     image = found["eval/importance.png"]
     assert set(image.revisions()) == {plots.HEAD, base}
     block = report.image_block(image, base, {plots.HEAD: "plots/h.png", base: "plots/b.png"}, "the artifact")
-    assert block == "**eval/importance.png** (image): head: `plots/h.png`, base: `plots/b.png`, in the artifact."
+    assert block == (
+        "**eval/importance.png** (image): head: `plots/h.png`, base: `plots/b.png`, in the artifact.\n\n"
+        "<!-- kaizen-image:head:plots/h.png -->\n<!-- kaizen-image:base:plots/b.png -->"
+    )
+    # A path that could climb out of the report's folder gets no marker.
+    image.images[plots.HEAD] = "../../etc/passwd"
+    assert "kaizen-image" not in report.image_block(image, None, {}, "the artifact")
 
 
 def test_metrics_of_different_scales_never_share_an_axis():

@@ -4,6 +4,8 @@ description; a request the real API would not accept is answered 422 and recorde
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
@@ -37,6 +39,25 @@ class State:
     next_id: int = 1000
     deployments: dict[tuple[str, str], list[dict]] = field(default_factory=dict)  # newest first
     deployment_statuses: dict[int, list[dict]] = field(default_factory=dict)  # newest first
+    git_objects: dict[str, dict] = field(default_factory=dict)  # sha -> blob, tree or commit
+    git_refs: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (owner, repo, ref) -> sha
+
+    def git_files(self, owner: str, repo: str, branch: str) -> dict[str, bytes]:
+        """path -> content of every file on a branch, for the tests to read back."""
+        files: dict[str, bytes] = {}
+        head = self.git_refs.get((owner, repo, f"refs/heads/{branch}"))
+        if head is None:
+            return files
+
+        def walk(tree_sha: str, prefix: str) -> None:
+            for entry in self.git_objects[tree_sha]["tree"]:
+                if entry["type"] == "tree":
+                    walk(entry["sha"], f"{prefix}{entry['path']}/")
+                else:
+                    files[prefix + entry["path"]] = self.git_objects[entry["sha"]]["data"]
+
+        walk(self.git_objects[head]["tree"], "")
+        return files
 
     def deployment_log(self, owner: str, repo: str) -> list[tuple[dict, list[str]]]:
         """Each deployment, oldest first, with its statuses' states in the order they were set."""
@@ -240,6 +261,97 @@ class Handler(BaseHTTPRequestHandler):
             }
             state.deployment_statuses[deployment_id].insert(0, status)
             return 201, status, {}
+        if op.operation_id.startswith("git/"):
+            return self._git(op, owner, repo, body, now)
+        return 404, {"message": f"{op.operation_id} is not implemented by the stand-in"}, {}
+
+    def _git(self, op, owner: str, repo: str, body, now: str):
+        """Git data: blobs, flat trees, commits and refs, as GitHub answers them."""
+        state, params = self.state, op.path_params
+        api = f"https://api.github.com/repos/{owner}/{repo}/git"
+        not_found = 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, {}
+
+        def store(kind: str, content: dict) -> str:
+            sha = hashlib.sha1(f"{kind}:{json.dumps(content, sort_keys=True, default=str)}".encode()).hexdigest()
+            state.git_objects[sha] = {"kind": kind, **content}
+            return sha
+
+        def tree_body(sha: str) -> dict:
+            entries = [
+                {**e, "url": f"{api}/{'trees' if e['type'] == 'tree' else 'blobs'}/{e['sha']}"}
+                for e in state.git_objects[sha]["tree"]
+            ]
+            return {"sha": sha, "url": f"{api}/trees/{sha}", "tree": entries, "truncated": False}
+
+        def commit_body(sha: str) -> dict:
+            commit = state.git_objects[sha]
+            person = {"name": "github-actions[bot]", "email": "41898282+github-actions[bot]@users.noreply.github.com"}
+            return {
+                "sha": sha,
+                "node_id": f"C_{sha[:12]}",
+                "url": f"{api}/commits/{sha}",
+                "html_url": f"https://github.com/{owner}/{repo}/commit/{sha}",
+                "author": {**person, "date": commit["date"]},
+                "committer": {**person, "date": commit["date"]},
+                "tree": {"sha": commit["tree"], "url": f"{api}/trees/{commit['tree']}"},
+                "message": commit["message"],
+                "parents": [
+                    {"sha": p, "url": f"{api}/commits/{p}", "html_url": f"https://github.com/{owner}/{repo}/commit/{p}"}
+                    for p in commit["parents"]
+                ],
+                "verification": {
+                    "verified": False,
+                    "reason": "unsigned",
+                    "signature": None,
+                    "payload": None,
+                    "verified_at": None,
+                },
+            }
+
+        def ref_body(ref: str) -> dict:
+            sha = state.git_refs[(owner, repo, ref)]
+            return {"ref": ref, "node_id": f"REF_{sha[:12]}", "url": f"{api}/{ref}", "object": {
+                "type": "commit", "sha": sha, "url": f"{api}/commits/{sha}"}}  # fmt: skip
+
+        if op.operation_id == "git/create-blob":
+            data = base64.b64decode(body["content"]) if body.get("encoding") == "base64" else body["content"].encode()
+            sha = store("blob", {"data": data})
+            return 201, {"url": f"{api}/blobs/{sha}", "sha": sha}, {}
+        if op.operation_id == "git/create-tree":
+            for entry in body["tree"]:
+                if "/" in entry["path"] or entry.get("sha") not in state.git_objects:
+                    return 422, {"message": f"tree entry {entry['path']!r} is not a known object at the top"}, {}
+            sha = store("tree", {"tree": [{k: e[k] for k in ("path", "mode", "type", "sha")} for e in body["tree"]]})
+            return 201, tree_body(sha), {}
+        if op.operation_id == "git/get-tree":
+            sha = params["tree_sha"]
+            return (200, tree_body(sha), {}) if state.git_objects.get(sha, {}).get("kind") == "tree" else not_found
+        if op.operation_id == "git/create-commit":
+            if (
+                any(p not in state.git_objects for p in body.get("parents", []))
+                or body["tree"] not in state.git_objects
+            ):
+                return 422, {"message": "unknown tree or parent"}, {}
+            sha = store("commit", {"message": body["message"], "tree": body["tree"], "parents": body.get("parents", []),
+                                   "date": now})  # fmt: skip
+            return 201, commit_body(sha), {}
+        if op.operation_id == "git/get-commit":
+            sha = params["commit_sha"]
+            return (200, commit_body(sha), {}) if state.git_objects.get(sha, {}).get("kind") == "commit" else not_found
+        if op.operation_id == "git/get-ref":
+            ref = f"refs/{params['ref']}"
+            return (200, ref_body(ref), {}) if (owner, repo, ref) in state.git_refs else not_found
+        if op.operation_id == "git/create-ref":
+            if (owner, repo, body["ref"]) in state.git_refs:
+                return 422, {"message": "Reference already exists"}, {}
+            state.git_refs[(owner, repo, body["ref"])] = body["sha"]
+            return 201, ref_body(body["ref"]), {}
+        if op.operation_id == "git/update-ref":
+            ref = f"refs/{params['ref']}"
+            if (owner, repo, ref) not in state.git_refs:
+                return 422, {"message": "Reference does not exist"}, {}
+            state.git_refs[(owner, repo, ref)] = body["sha"]
+            return 200, ref_body(ref), {}
         return 404, {"message": f"{op.operation_id} is not implemented by the stand-in"}, {}
 
     do_GET = do_POST = do_PATCH = do_DELETE = _handle

@@ -69,10 +69,12 @@ class GitHubRestAPI:
     def _route(template: str) -> tuple[re.Pattern[str], list[str]]:
         names: list[str] = []
         parts = []
-        for segment in template.strip("/").split("/"):
+        segments = template.strip("/").split("/")
+        for index, segment in enumerate(segments):
             if segment.startswith("{") and segment.endswith("}"):
                 names.append(segment[1:-1])
-                parts.append("([^/]+)")
+                # A git ref (heads/main) has slashes; GitHub takes it whole as the last segment.
+                parts.append("(.+)" if segment == "{ref}" and index == len(segments) - 1 else "([^/]+)")
             else:
                 parts.append(re.escape(segment))
         return re.compile("^/" + "/".join(parts) + "$"), names

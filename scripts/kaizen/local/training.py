@@ -105,10 +105,17 @@ def push_payload(after: str, before: str = "0" * 40) -> dict:
     }
 
 
-def pull_request_payload(base: str, head: str, number: int = 7, branch: str = "tune-c") -> dict:
+def pull_request_payload(
+    base: str, head: str, number: int = 7, branch: str = "tune-c", head_repository: str = "acme/consumer"
+) -> dict:
+    """A pull_request event; `head_repository` other than acme/consumer makes it a fork's."""
     return {
         "action": "synchronize",
         "number": number,
-        "pull_request": {"number": number, "base": {"ref": "main", "sha": base}, "head": {"ref": branch, "sha": head}},
+        "pull_request": {
+            "number": number,
+            "base": {"ref": "main", "sha": base, "repo": {"full_name": "acme/consumer"}},
+            "head": {"ref": branch, "sha": head, "repo": {"full_name": head_repository}},
+        },
         "repository": {"default_branch": "main", "full_name": "acme/consumer"},
     }
