@@ -137,6 +137,46 @@ def declared_metrics(dvc_yaml_text: str) -> list[tuple[str, bool]]:
     return found
 
 
+def pipeline_dirs(names: list[str]) -> list[str]:
+    """Folders ('' for the project's own) of the dvc.yaml files among `names` (paths relative to
+    the project), outside .dvc/ and .git/: DVC reads every one of them."""
+    found = set()
+    for name in names:
+        path = Path(name)
+        if path.name == "dvc.yaml" and not {".dvc", ".git"} & set(path.parts[:-1]):
+            found.add("" if path.parent == Path(".") else path.parent.as_posix())
+    return sorted(found)
+
+
+def workspace_pipeline_dirs(project: Path) -> list[str]:
+    """The folders of the project's dvc.yaml files git knows (committed or new, not ignored)."""
+    listed = git(project, "ls-files", "--cached", "--others", "--exclude-standard", "--", ".", check=False)
+    found = pipeline_dirs([n for n in listed.stdout.splitlines() if (project / n).is_file()])
+    return found if "" in found or listed.returncode == 0 else [""]
+
+
+def revision_pipeline_dirs(project: Path, rev: str) -> list[str]:
+    listed = git(project, "ls-tree", "-r", "--name-only", "--end-of-options", rev, "--", ".", check=False)
+    return pipeline_dirs(listed.stdout.splitlines()) if listed.returncode == 0 else []
+
+
+def _prefixed(folder: str, path: str) -> str:
+    return f"{folder}/{path}" if folder else path
+
+
+def declared_metrics_in(texts: dict[str, str]) -> list[tuple[str, bool]]:
+    """(path relative to the project, cached) of the metrics every dvc.yaml declares; `texts`
+    maps each dvc.yaml's folder to its text."""
+    return [
+        (_prefixed(folder, path), cached) for folder, text in texts.items() for path, cached in declared_metrics(text)
+    ]
+
+
+def lock_outputs_in(texts: dict[str, str]) -> set[str]:
+    """The outputs every dvc.lock records, relative to the project."""
+    return {_prefixed(folder, out) for folder, text in texts.items() for out in lock_outputs(text)}
+
+
 def lock_outputs(dvc_lock_text: str) -> set[str]:
     """The paths of every stage output dvc.lock records (files or directories DVC caches)."""
     data = kaizen_yaml.load_text(dvc_lock_text) or {}

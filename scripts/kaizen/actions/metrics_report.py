@@ -32,12 +32,14 @@ def base_metrics(
     file inside a cached directory such as `outs: [eval]`) are pulled from the remote as the base
     recorded them. A base whose pipeline records metrics that cannot be read is an error, never a
     column of dashes."""
-    base_dvc_yaml = dvc.file_at(project, base, "dvc.yaml")
-    if base_dvc_yaml is None:
+    folders = dvc.revision_pipeline_dirs(project, base)
+    if "" not in folders:
         why = f"the base revision {base[:12]} has no dvc.yaml: the pipeline is new in this change"
         return None, {path: why for path, _ in declared}
-    base_declared = dict(dvc.declared_metrics(base_dvc_yaml))
-    outputs = dvc.lock_outputs(dvc.file_at(project, base, "dvc.lock") or "")
+    yamls = {f: dvc.file_at(project, base, f"{f}/dvc.yaml" if f else "dvc.yaml") or "" for f in folders}
+    locks = {f: dvc.file_at(project, base, f"{f}/dvc.lock" if f else "dvc.lock") or "" for f in folders}
+    base_declared = dict(dvc.declared_metrics_in(yamls))
+    outputs = dvc.lock_outputs_in(locks)
     per_file: dict[str, dict[str, float]] = {}
     missing: dict[str, str] = {}
     for path, _ in declared:
@@ -169,7 +171,9 @@ def run() -> int:
     working_directory = gha.env_input("working-directory", ".")
     project = gha.workspace() / working_directory
     dvc.require_pipeline(project)
-    declared = dvc.declared_metrics((project / "dvc.yaml").read_text(encoding="utf-8"))
+    declared = dvc.declared_metrics_in(
+        {f: (project / f / "dvc.yaml").read_text(encoding="utf-8") for f in dvc.workspace_pipeline_dirs(project)}
+    )
     head = head_metrics(project, declared)
     rules = thresholds(project)
     base_ref = gha.env_input("base-ref")

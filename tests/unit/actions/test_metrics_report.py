@@ -217,3 +217,41 @@ def test_a_base_that_never_committed_its_metrics_says_why(project, tmp_path, mon
     assert results["metrics"]["metrics.json:accuracy"]["base"] == 0.95  # named as the head names it
     assert "neither commits extra.json nor records it in dvc.lock" in results["missing_base"]["extra.json"]
     assert "**No base values for:** `extra.json`" in (tmp_path / "summary.md").read_text()
+
+
+def test_dvclive_default_layout_and_a_second_dvc_yaml(project, tmp_path, monkeypatch):
+    """DVCLive's default layout (top-level metrics, params and a plots folder in dvc.yaml, files
+    under dvclive/) and a second dvc.yaml in a subfolder whose metrics are relative to it."""
+    live = project / "dvclive"
+    (live / "plots" / "metrics").mkdir(parents=True)
+
+    def write(shift: float) -> None:
+        (live / "metrics.json").write_text(json.dumps({"loss": round(0.3 + shift, 3), "step": 2}))
+        (live / "params.yaml").write_text(f"lr: {0.1 + shift}\n")
+        (live / "plots" / "metrics" / "loss.tsv").write_text(
+            "step\tloss\n" + "".join(f"{i}\t{1 / (i + 1) + shift}\n" for i in range(3))
+        )
+        (project / "extra" / "score.json").write_text(json.dumps({"score": 0.7 + shift}))
+
+    (project / "extra").mkdir()
+    (project / "extra" / "dvc.yaml").write_text("metrics:\n  - score.json\n")
+    (project / "dvc.yaml").write_text(
+        (project / "dvc.yaml").read_text()
+        + "metrics:\n  - dvclive/metrics.json\nplots:\n  - dvclive/plots/metrics:\n      x: step\n"
+        + "params:\n  - dvclive/params.yaml\n"
+    )
+    write(0.0)
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "dvclive and a second dvc.yaml")
+    git(project, "checkout", "-qb", "feature")
+    write(0.1)
+    monkeypatch.setenv("KAIZEN_BASE_REF", "main")
+    assert main(["metrics-report"]) == 0
+    results = json.loads((tmp_path / "runner" / "kaizen-report" / "results.json").read_text())
+    assert results["metrics"]["dvclive/metrics.json:loss"] == {"head": 0.4, "base": 0.3, "change": pytest.approx(0.1)}
+    assert results["metrics"]["extra/score.json:score"]["base"] == 0.7
+    assert {"name": "lr", "base": 0.1, "head": 0.2} in [
+        {**p, "name": p["name"].split(":")[-1]} for p in results["params"]
+    ]
+    summary = (tmp_path / "summary.md").read_text()
+    assert '    title "dvclive/plots/metrics/loss.tsv"' in summary
