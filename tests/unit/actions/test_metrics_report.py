@@ -119,18 +119,6 @@ def test_a_base_whose_cached_metrics_cannot_be_loaded_is_an_error(project, monke
     assert "metrics.json: the base revision" in line and "refusing to report a diff against nothing" in line
 
 
-def test_unreachable_remote_is_one_clear_error(project, capsys):
-    subprocess.run(
-        ["dvc", "remote", "add", "-d", "storage", "ssh://127.0.0.1:1/nowhere"],
-        cwd=project,
-        check=True,
-        env={**os.environ, "DVC_NO_ANALYTICS": "1"},
-    )
-    assert main(["train"]) == 1
-    [line] = errors(capsys)
-    assert line.startswith("::error title=dvc::dvc pull: the DVC remote is unreachable or refused the credentials")
-
-
 def test_base_metrics_inside_a_dvc_tracked_output_are_pulled_from_the_remote(project, tmp_path, monkeypatch):
     """metrics.json tracked by DVC (not git): the base's version comes from the remote."""
     dvc = [str(BIN / "dvc")]
