@@ -1,4 +1,4 @@
-"""`actions/changes`: ml-dvc.yml's plan job. From the files a pull request or push changed,
+"""`actions/changes`: ml-pipeline.yml's plan job. From the files a pull request or push changed,
 decide cheaply which of the expensive jobs must run: a docs-only change skips training and the
 image; only a push to the default branch builds, pushes and deploys.
 
@@ -15,8 +15,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from kaizen import dvc, gha
+from kaizen import gha
 from kaizen.gha import InputError
+from kaizen.git import git
 
 NO_COMMIT = "0" * 40
 DEFAULT_DOCS_PATHS = ("*.md", "*.rst", "docs/*", "LICENSE", "LICENSE.*", ".github/ISSUE_TEMPLATE/*")
@@ -64,9 +65,10 @@ def is_docs(path: str, patterns: list[str]) -> bool:
 
 def changed_files(repo: Path, base: str) -> list[str] | None:
     """Files changed between `base` and HEAD, or None when the base commit isn't in the clone."""
-    if dvc.git(repo, "cat-file", "-e", f"{base}^{{commit}}", check=False).returncode != 0:
+    if base.startswith("-") or git(repo, "cat-file", "-e", f"{base}^{{commit}}", check=False).returncode != 0:
         return None
-    return sorted(name for name in dvc.git(repo, "diff", "--name-only", "-z", base, "HEAD").stdout.split("\0") if name)
+    listed = git(repo, "diff", "--name-only", "-z", "--end-of-options", base, "HEAD").stdout
+    return sorted(name for name in listed.split("\0") if name)
 
 
 def files(count: int) -> str:
