@@ -326,9 +326,10 @@ def test_image_plots_appear_inline_when_the_caller_opts_in(make_consumer, sandbo
         files = api.state.git_files("acme", "consumer", "kaizen-report-images")
         assert api.problems() == []
         shown = re.findall(
-            r"!\[(\w+) \((head|base)\)\]\(https://github\.com/acme/consumer/raw/([0-9a-f]{40})/(\S+)\)", comment["body"]
+            r"!\[([\w-]+) \((head|base|rendered)\)\]\(https://github\.com/acme/consumer/raw/([0-9a-f]{40})/(\S+)\)",
+            comment["body"],
         )
-        assert sorted(who for _, who, _, _ in shown) == ["base", "head"], comment["body"]
+        assert sorted(who for _, who, _, _ in shown) == ["base", "head", "rendered", "rendered", "rendered"], shown
         artifact = run.artifacts / "model-report" / "plots"
         branch_head = api.state.git_refs[("acme", "consumer", "refs/heads/kaizen-report-images")]
         for _, _, commit, path in shown:

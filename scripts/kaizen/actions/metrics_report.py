@@ -102,6 +102,16 @@ def render_images(diff: dict, out_dir: Path) -> list[Path]:
     return written
 
 
+def rendered_note(images: list[Path], out_dir: Path, where: str) -> str:
+    """The sentence about the plots vl-convert rendered, and a marker for each PNG, which
+    actions/report-images replaces with the image when the caller opts in."""
+    if not images:
+        return ""
+    pngs = [p.relative_to(out_dir).as_posix() for p in images if p.suffix == ".png"]
+    markers = [report.IMAGE_MARKER.format(who="rendered", path=png) for png in pngs]
+    return f"{len(images) // 2} plot(s) rendered to SVG and PNG in {where}.\n\n" + "\n".join(markers)
+
+
 def artifact_images(found: list[plots.Plot], out_dir: Path) -> dict[str, dict[str, str]]:
     """plot id -> revision -> the image's path in the artifact (DVC copied it into out_dir)."""
     located: dict[str, dict[str, str]] = {}
@@ -211,7 +221,7 @@ def run() -> int:
         charts=blocks,
         plot_errors=plots.errors(diff, base_rev),
         data_changes=data_changes(project, base_rev) if base_rev else [],
-        artifact_note=(f"{len(images) // 2} plot(s) rendered to SVG and PNG in {where}." if images else ""),
+        artifact_note=rendered_note(images, out_dir, where),
     )
     markdown = report.build_markdown(data)
     results = report.build_results(data)
