@@ -46,3 +46,38 @@ def test_an_installer_killed_by_a_signal_is_tried_once_more(tmp_path, monkeypatc
     assert setup.run() == 0
     assert (tmp_path / "installed").exists()
     assert "::warning title=install::the installer was killed by signal 11; trying once more" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        ({"KAIZEN_WORKING_DIRECTORY": "../../.."}, "working-directory: '../../..' is outside the repository"),
+        ({"KAIZEN_REQUIREMENTS": "../secret.txt"}, "requirements: '../secret.txt' is outside the repository"),
+        ({"KAIZEN_REQUIREMENTS": "src/requirements.txt"}, "requirements: 'src/requirements.txt' does not exist"),
+        ({"KAIZEN_EXTRAS": "test"}, "extras: '.' has no pyproject.toml or setup.py, so it has no extras"),
+        ({}, "working-directory: '.' has no requirements.txt, pyproject.toml or setup.py; add one, or set the"),
+    ],
+)
+def test_bad_install_inputs_are_one_error_with_paths_as_the_repository_has_them(
+    tmp_path, monkeypatch, capsys, inputs, message
+):
+    from kaizen.main import main
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(repo))
+    for name, value in inputs.items():
+        monkeypatch.setenv(name, value)
+    assert main(["setup"]) == 1
+    [line] = [x for x in capsys.readouterr().out.splitlines() if x.startswith("::error")]
+    assert message in line and str(tmp_path) not in line
+
+
+def test_requirements_in_a_subfolder_are_installed_before_the_package(tmp_path, monkeypatch):
+    monkeypatch.setattr(tool_env.shutil, "which", lambda name: "/opt/uv")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "requirements.txt").write_text("pyyaml\n")
+    (tmp_path / "pyproject.toml").write_text("")
+    commands = setup.plan(tmp_path, "train", "", ["src/requirements.txt", "dev.txt"])
+    uv = ["/opt/uv", "pip", "install", "--python", sys.executable]
+    assert commands == [[*uv, "-r", "src/requirements.txt", "-r", "dev.txt"], [*uv, "-e", ".[train]"]]
