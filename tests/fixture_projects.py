@@ -159,6 +159,11 @@ def get_started(dest: Path, n_est: int = 50) -> Path:
     (dest / "params.yaml").write_text(f"train:\n  seed: 20170428\n  n_est: {n_est}\n  min_split: 0.01\n")
     (dest / "dvc.yaml").write_text(GET_STARTED_DVC_YAML)
     (dest / ".gitignore").write_text("__pycache__/\n")
+    (dest / ".kaizen").mkdir(exist_ok=True)
+    (dest / ".kaizen" / "quality-gate.yml").write_text(
+        "metrics:\n  roc_auc.test: {direction: higher, min: 0.5, max_regression: 0.2}\n"
+        "  avg_prec.train: {direction: higher, informational: true}\n"
+    )
     return dest
 
 
@@ -325,6 +330,7 @@ lr = yaml.safe_load(open("params.yaml"))["train"]["lr"]
 depth = tomllib.load(open("config/model.toml", "rb"))["model"]["depth"]
 score = round(0.70 + 0.02 * depth - abs(lr - 0.1), 4)
 open("metrics.yaml", "w").write(f"score: {score}\\nlayers: {depth}\\n")
+open("history.csv", "w").write("epoch,loss\\n" + "".join(f"{e},{round(1 / (e + depth), 4)}\\n" for e in range(1, 9)))
 """
 
 
@@ -339,7 +345,10 @@ def two_params_files(dest: Path, depth: int = 4) -> Path:
         "stages:\n  train:\n    cmd: python src/train.py\n    deps: [src/train.py]\n    params:\n"
         "      - train.lr\n      - config/model.toml:\n          - model.depth\n"
         "    metrics:\n      - metrics.yaml:\n          cache: false\n"
+        "    plots:\n      - history.csv:\n          cache: false\n          x: epoch\n          y: loss\n"
     )
+    (dest / ".kaizen").mkdir(exist_ok=True)
+    (dest / ".kaizen" / "quality-gate.yml").write_text("metrics:\n  score: {direction: higher, max_regression: 0.01}\n")
     return dest
 
 

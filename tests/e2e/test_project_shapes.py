@@ -149,6 +149,9 @@ def test_a_get_started_shaped_project_gets_every_plot_for_base_and_head(
     results = json.loads(next(v for _, k, v in run.outputs(JOB, step="actions/metrics-report@") if k == "results"))
     for name in ("avg_prec.test", "avg_prec.train", "roc_auc.test", "roc_auc.train"):
         assert results["metrics"][name]["base"] is not None, f"{name} has no base value"
+    verdicts = {v["metric"]: v for v in results["gate"]["verdicts"]}
+    assert results["gate"]["passed"] and verdicts["roc_auc.test"]["passed"]  # compared with its base value
+    assert results["metrics"]["roc_auc.test"]["change"] < 0 and "## Kaizen model report: ✅ quality gate passed" in body
     assert "| train.n_est | 50 | 3 |" in body
     legend = "🟦 head · train.json · 🟧 head · test.json · 🟩 base · train.json · 🟪 base · test.json"
     assert '    title "ROC"' in body and '    title "Precision-Recall"' in body
@@ -239,6 +242,8 @@ def test_params_in_two_files_one_of_them_toml(make_consumer, sandbox, tmp_path, 
     assert results["params"] == [{"name": "model.depth", "base": 4, "head": 6}]
     assert results["metrics"]["score"] == {"head": 0.82, "base": 0.78, "change": pytest.approx(0.04)}
     assert "| model.depth | 4 | 6 |" in comment["body"]
+    assert results["gate"]["passed"] and results["gate"]["verdicts"][0]["metric"] == "score"
+    assert '    title "history.csv"' in comment["body"] and "🟦 head · 🟧 base" in comment["body"]
 
 
 MONOREPO_CALLER = """\
@@ -291,7 +296,10 @@ def test_a_monorepo_reports_each_project_in_its_own_comment(make_consumer, sandb
     vision = next(c["body"] for c in comments if c["body"].startswith("<!-- kaizen-report:vision -->"))
     churn = next(c["body"] for c in comments if c["body"].startswith("<!-- kaizen-report:churn -->"))
     assert "| model.depth | 4 | 5 |" in vision and "Ran: `train`." in vision
+    assert "| score | 0.78 | 0.8 |" in vision and '    title "history.csv"' in vision
+    assert "✅ quality gate passed" in vision and "✅ quality gate passed" in churn
     assert "No params changed." in churn and "Ran: nothing." in churn
+    assert re.search(r"\| mae \| [0-9.]+ \| [0-9.]+ \| = no change \|", churn) and "**Residuals**" in churn
     assert {"model-report-vision", "model-report-churn"} <= {p.name for p in run.artifacts.iterdir()}
 
 

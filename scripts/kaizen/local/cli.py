@@ -278,7 +278,7 @@ def run_repository(args: argparse.Namespace, root: Path, state: Path) -> int:
             for name in missing:
                 where = f"{sub}/{name}" if sub else name
                 say(f"  {where} is not in the workspace; it is pulled from the project's remote")
-        repo = consumer.create_consumer(tmp / "consumer", [], project=source, ignore=None)
+        repo = consumer.create_consumer(tmp / "consumer", [], project=source, ignore=shutil.ignore_patterns(".git"))
         if args.python_versions:
             for caller in chosen:
                 for call in caller.calls.values():

@@ -29,6 +29,9 @@ IGNORED = shutil.ignore_patterns(
 )
 
 
+OWN_CACHES = shutil.ignore_patterns("__pycache__", ".venv", ".git", ".pytest_cache", ".ruff_cache")
+
+
 def git(repo: Path, *args: str) -> str:
     """git in a consumer repository, as its own author, whatever the machine's git config."""
     return kaizen_git.output(
@@ -58,10 +61,14 @@ def create_consumer(
     project: Path = EXAMPLE_PROJECT,
     subdir: str = "",
     repository: str = "acme/consumer",
-    ignore=IGNORED,
+    ignore=None,
 ) -> Path:
     """Copy `project` (into `subdir`, default the root) and the caller templates, and commit.
-    `ignore` drops the example project's build products; None copies everything."""
+    `ignore` defaults to the example project's build products for the example project (its
+    data/ and models/ are made by its pipeline) and to caches only for any other project,
+    whose folders named data/ or models/ may be its own inputs."""
+    if ignore is None:
+        ignore = IGNORED if Path(project).resolve() == EXAMPLE_PROJECT.resolve() else OWN_CACHES
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copytree(project, dest / subdir if subdir else dest, ignore=ignore, dirs_exist_ok=True)
     workflows = dest / ".github" / "workflows"
