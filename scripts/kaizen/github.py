@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 API_VERSION = "2022-11-28"
+REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
 MAX_WAIT_SECONDS = 120
 
@@ -34,6 +35,28 @@ class Response:
     status: int
     headers: dict[str, str]
     body: object
+
+
+def valid_repository(repository: str) -> bool:
+    """owner/name as GitHub spells them; never a path that climbs (`../x`)."""
+    return bool(REPOSITORY.match(repository)) and repository.split("/")[1] not in (".", "..")
+
+
+def origin(url: str) -> tuple[str, str]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only within the API's origin: the token never goes to another host."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if origin(newurl) != origin(req.full_url):
+            raise GitHubError(code, f"refusing to follow a redirect to another host ({origin(newurl)[1]})")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_SameOriginRedirects)
 
 
 class GitHub:
@@ -71,7 +94,7 @@ class GitHub:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=30) as reply:
+            with _OPENER.open(request, timeout=30) as reply:
                 raw, status, headers = reply.read(), reply.status, dict(reply.headers)
         except urllib.error.HTTPError as error:
             raw, status, headers = error.read(), error.code, dict(error.headers)
@@ -90,6 +113,8 @@ class GitHub:
 
     def request(self, method: str, path_or_url: str, body=None) -> Response:
         url = path_or_url if path_or_url.startswith("http") else f"{self.api_url}{path_or_url}"
+        if origin(url) != origin(self.api_url):  # e.g. a Link header naming another host
+            raise GitHubError(400, f"refusing to send the token to {origin(url)[1] or url!r}, not the API's host")
         last = "no attempt"
         for attempt in range(self.attempts):
             try:

@@ -84,6 +84,13 @@ def parse_rules(data, file: str) -> list[Rule]:
                 raise InputError(
                     f"{file}: metrics.{name}.{key} must not be negative", title="thresholds-file", file=file
                 )
+        informational = spec.get("informational", False)
+        if not isinstance(informational, bool):  # "no" in quotes is a string, and truthy
+            raise InputError(
+                f"{file}: metrics.{name}.informational must be true or false (unquoted), got {informational!r}",
+                title="thresholds-file",
+                file=file,
+            )
         rules.append(
             Rule(
                 metric=str(name),
@@ -92,7 +99,7 @@ def parse_rules(data, file: str) -> list[Rule]:
                 maximum=bounds.get("max"),
                 max_regression=bounds.get("max_regression"),
                 max_relative_regression=bounds.get("max_relative_regression"),
-                informational=bool(spec.get("informational", False)),
+                informational=informational,
             )
         )
     return rules

@@ -8,9 +8,39 @@ import re
 from dataclasses import dataclass, field
 
 from kaizen import plots
+from kaizen.gha import InputError
 from kaizen.quality_gate import Rule, Verdict, gate_passed, regression
 
 MARKER = "<!-- kaizen-report:{name} -->"
+NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# GitHub refuses comment bodies over 65,536 characters; cut below, with room for the pointer.
+MAX_COMMENT = 65_000
+
+
+def report_name(value: str, input_name: str) -> str:
+    """A report's name: it goes into the hidden marker of the sticky comment and the artifact's
+    name, so it is letters, digits, `.`, `_` and `-` only."""
+    name = value or "train"
+    if not NAME.match(name):
+        raise InputError(
+            f"{input_name}: {name!r} is not a report name; use letters, digits, '.', '_' and '-' (at most 64)",
+            title=input_name,
+        )
+    return name
+
+
+def fit_comment(body: str, where: str = "the `model-report` artifact") -> str:
+    """The body, cut at a line below GitHub's limit when too long, saying where the rest is."""
+    if len(body) <= MAX_COMMENT:
+        return body
+    cut = body.rfind("\n", 0, MAX_COMMENT - 400)
+    kept = body[: cut if cut > 0 else MAX_COMMENT - 400]
+    if kept.count("```") % 2:  # do not leave a code block (or a Mermaid chart) open
+        kept = kept[: kept.rfind("```")]
+    note = "**The report is cut here**: it is longer than a GitHub comment can hold."
+    return f"{kept.rstrip()}\n\n{note} The whole of it is `report.md` in {where}.\n"
+
+
 MAX_CHART_POINTS = 21
 
 

@@ -119,3 +119,46 @@ def test_deployments_are_recorded_with_statuses_and_the_last_good_one_is_found(a
     assert last["id"] == good and last["payload"] == {"image_ref": "r@sha256:1"}
     log = api.state.deployment_log("acme", "consumer")
     assert [states for _, states in log] == [["in_progress", "success"], ["failure"], ["success"]]
+
+
+def test_the_token_goes_to_the_api_host_only(api):
+    """A Link header (or any absolute URL) naming another host is refused before a request."""
+    github = client(api)
+    with pytest.raises(GitHubError, match="refusing to send the token to 'evil.example'"):
+        github.request("GET", "https://evil.example/steal")
+    assert not [c for c in api.state.calls if "steal" in c.path]
+
+
+def test_a_redirect_to_another_host_is_not_followed(tmp_path):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen = []
+
+    class Redirect(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            seen.append((self.headers.get("Host"), self.headers.get("Authorization")))
+            self.send_response(302)
+            self.send_header("Location", "http://localhost:1/elsewhere")  # another origin
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        github = GitHub(TOKEN, f"http://127.0.0.1:{server.server_address[1]}", attempts=1, sleep=lambda s: None)
+        with pytest.raises(GitHubError, match="refusing to follow a redirect to another host"):
+            github.request("GET", "/repos/acme/consumer")
+    finally:
+        server.shutdown()
+    assert len(seen) == 1  # the redirect's target never got a request
+
+
+@pytest.mark.parametrize("repository", ["../../admin/x", "acme", "acme/consumer/extra", "acme/..", "-x/y", ""])
+def test_a_repository_that_is_not_owner_name_is_refused(repository):
+    from kaizen.github import valid_repository
+
+    assert not valid_repository(repository)
+    assert valid_repository("acme/consumer.ml") and valid_repository("Kaizen-CI/kaizen_2")

@@ -87,3 +87,10 @@ def test_a_regression_rule_without_a_base_value_cannot_be_evaluated_and_fails():
     assert not qg.gate_passed(list(verdicts.values()))
     # No base revision was asked for (no reasons given): regression rules do not apply.
     assert all(v.passed for v in qg.evaluate(rules, {"acc": 0.9, "loss": 0.3, "auc": 0.9}, None))
+
+
+def test_informational_must_be_a_boolean_not_a_quoted_word(tmp_path):
+    gate = tmp_path / "gate.yml"
+    gate.write_text('metrics:\n  acc: {direction: higher, min: 0.9, informational: "no"}\n')
+    with pytest.raises(InputError, match="metrics.acc.informational must be true or false"):
+        qg.load_rules(gate)

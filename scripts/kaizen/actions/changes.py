@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -145,6 +146,8 @@ def summary(result: Plan) -> str:
 
 def run() -> int:
     event = gha.env_input("event-name")
+    if not re.fullmatch(r"[a-z_]+", event):
+        raise InputError(f"event-name: {event!r} is not an event's name; pass github.event_name", title="event-name")
     base = gha.env_input("base-sha")
     ref_name = gha.env_input("ref-name")
     default_branch = gha.env_input("default-branch")

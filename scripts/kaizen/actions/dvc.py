@@ -40,6 +40,15 @@ def lock_name(schemes: set[str]) -> str:
     return "-".join(["dvc", *sorted(s for s in schemes if s in PLUGINS)])
 
 
+def mask_remote_config(raw: str) -> None:
+    """Mask every value of the remote's settings (and every line that has no `=`, which may be a
+    pasted secret) before anything reads them."""
+    for line in raw.splitlines():
+        secret = line.split("=", 1)[1].strip() if "=" in line else line.strip()
+        if secret:
+            print(f"::add-mask::{secret}", flush=True)
+
+
 def parse_remote_config(raw: str) -> list[tuple[str, str]]:
     pairs = []
     for number, line in enumerate(raw.splitlines(), 1):
@@ -47,7 +56,8 @@ def parse_remote_config(raw: str) -> list[tuple[str, str]]:
             continue
         if "=" not in line:
             raise InputError(
-                f"remote-config: line {number} is not key=value (e.g. access_key_id=...)", title="remote-config"
+                f"remote-config: line {number} is not key=value (e.g. access_key_id=...); its text is masked",
+                title="remote-config",
             )
         key, value = line.split("=", 1)
         if not re.fullmatch(r"[a-z_]+", key.strip()):
@@ -67,10 +77,9 @@ def run() -> int:
             f"working-directory: {working_directory!r} is not a DVC project (no .dvc/); run dvc init",
             title="working-directory",
         )
-    settings = parse_remote_config(os.environ.get("KAIZEN_REMOTE_CONFIG", ""))
-    for _, value in settings:
-        if value:
-            print(f"::add-mask::{value}", flush=True)  # credentials never reach the log
+    raw = os.environ.get("KAIZEN_REMOTE_CONFIG", "")
+    mask_remote_config(raw)  # before parsing: even a malformed line's secret never reaches the log
+    settings = parse_remote_config(raw)
     default, urls = read_config(project)
     remote = gha.env_input("remote") or default or (next(iter(urls)) if len(urls) == 1 else "")
     url = gha.env_input("remote-url") or urls.get(remote, "")

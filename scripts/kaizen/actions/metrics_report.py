@@ -206,7 +206,7 @@ def run() -> int:
     blocks = report.plot_blocks(found, base_rev, artifact_images(found, out_dir), where)
     head_label = os.environ.get("GITHUB_SHA", "")[:12] or git(project, "rev-parse", "--short=12", "HEAD").stdout.strip()
     data = report.ReportInput(
-        name=gha.env_input("report-name") or "train",
+        name=report.report_name(gha.env_input("report-name"), "report-name"),
         head_label=head_label,
         base_label=f"{base_ref} ({base_rev[:12]})" if base_rev else None,
         head=head,

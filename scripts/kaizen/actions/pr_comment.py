@@ -8,8 +8,8 @@ from pathlib import Path
 
 from kaizen import gha
 from kaizen.gha import InputError
-from kaizen.github import GitHub, GitHubError, ReadOnlyToken
-from kaizen.report import MARKER
+from kaizen.github import GitHub, GitHubError, ReadOnlyToken, valid_repository
+from kaizen.report import MARKER, fit_comment, report_name
 
 
 def number_from_file(path: str) -> str:
@@ -36,11 +36,13 @@ def run() -> int:
             "events or pass the number",
             title="pull-request",
         )
-    marker = MARKER.format(name=gha.env_input("name") or "train")
+    marker = MARKER.format(name=report_name(gha.env_input("name"), "name"))
     body = body_file.read_text(encoding="utf-8")
     if marker not in body:
         body = f"{marker}\n{body}"
     repository = gha.env_input("repository") or os.environ.get("GITHUB_REPOSITORY", "")
+    if not valid_repository(repository):
+        raise InputError(f"repository: {repository!r} is not a repository's owner/name", title="repository")
     client = GitHub(os.environ.get("KAIZEN_TOKEN", ""), os.environ.get("GITHUB_API_URL", "https://api.github.com"))
     try:
         expected_head = gha.env_input("head-sha")
@@ -54,7 +56,7 @@ def run() -> int:
                     "refusing to comment on another pull request",
                     title="pull-request",
                 )
-        action, comment = client.upsert_comment(repository, int(number_text), marker, body)
+        action, comment = client.upsert_comment(repository, int(number_text), marker, fit_comment(body))
     except ReadOnlyToken as error:
         # A fork's pull request gets a read-only token: the report stays in the step summary and
         # the artifact, and workflows/comment-from-fork.yml posts it from the base repository.

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from kaizen import gha
 from kaizen.gha import InputError
-from kaizen.github import GitHub, GitHubError
-from kaizen.report import MARKER
+from kaizen.github import GitHub, GitHubError, valid_repository
+from kaizen.report import MARKER, fit_comment, report_name
 
 IMAGE = re.compile(r"<!-- kaizen-image:(?P<who>[\w ]+):(?P<path>[\w./-]+) -->")
 TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg"}
@@ -92,15 +92,18 @@ def run() -> int:
         print("the report has no image plots", flush=True)
         return 0
     repository = gha.env_input("repository") or os.environ.get("GITHUB_REPOSITORY", "")
+    if not valid_repository(repository):
+        raise InputError(f"repository: {repository!r} is not a repository's owner/name", title="repository")
     server = os.environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
     folder = f"{os.environ.get('GITHUB_RUN_ID', '0')}-{os.environ.get('GITHUB_RUN_ATTEMPT', '1')}"
     client = GitHub(os.environ.get("KAIZEN_TOKEN", ""), os.environ.get("GITHUB_API_URL", "https://api.github.com"))
-    marker = MARKER.format(name=gha.env_input("name") or "train")
+    marker = MARKER.format(name=report_name(gha.env_input("name"), "name"))
     try:
         commit = publish(client, repository, branch, folder, [path for _, _, path in images], int(keep_text))
         for tag, who, path in images:
             url = f"{server}/{repository}/raw/{commit}/{folder}/{path.name}"
             report = report.replace(tag, f"![{path.stem} ({who})]({url})")
+        report = fit_comment(report)
         comment = client.find_comment(repository, int(number), marker)
         if comment is None:
             client.upsert_comment(repository, int(number), marker, report)

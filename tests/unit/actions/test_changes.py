@@ -129,3 +129,10 @@ def test_the_command_diffs_the_checkout_against_the_base(tmp_path, monkeypatch, 
     monkeypatch.setenv("KAIZEN_TRAIN", "maybe")
     assert main(["changes"]) == 1
     assert capsys.readouterr().out.startswith("::error title=train::train: expected true or false")
+
+
+@pytest.mark.parametrize("event", ["", "pull request", "push; rm -rf /"])
+def test_an_event_name_that_is_not_one_is_an_error(monkeypatch, capsys, event):
+    monkeypatch.setenv("KAIZEN_EVENT_NAME", event)
+    assert main(["changes"]) == 1
+    assert capsys.readouterr().out.startswith("::error title=event-name::event-name:")

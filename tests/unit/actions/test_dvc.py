@@ -30,3 +30,17 @@ def test_remote_config_lines():
         dvc_setup.parse_remote_config("just-a-value")
     with pytest.raises(InputError, match="^remote-config: line 1: 'Bad-Key' is not a DVC remote option"):
         dvc_setup.parse_remote_config("Bad-Key=1")
+
+
+def test_a_malformed_remote_config_line_is_masked_before_the_error(tmp_path, monkeypatch, capsys):
+    from kaizen.main import main
+
+    (tmp_path / ".dvc").mkdir()
+    (tmp_path / "dvc.yaml").write_text("stages: {}\n")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    monkeypatch.setenv("KAIZEN_REMOTE_CONFIG", "access_key_id=AKIA1\nwJalrXUtnFEMI-secret-pasted-alone")
+    assert main(["dvc"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == ["::add-mask::AKIA1", "::add-mask::wJalrXUtnFEMI-secret-pasted-alone"]
+    [error] = [line for line in out if line.startswith("::error")]
+    assert "line 2 is not key=value" in error and "wJalrXUtnFEMI" not in error

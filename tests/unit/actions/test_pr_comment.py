@@ -58,3 +58,28 @@ def test_a_missing_body_file_is_one_error(inputs, monkeypatch, capsys):
     monkeypatch.setenv("KAIZEN_BODY_FILE", str(inputs / "nothing.md"))
     assert main(["pr-comment"]) == 1
     assert capsys.readouterr().out.startswith("::error title=body-file::body-file:")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("KAIZEN_REPOSITORY", "../../admin/x", "::error title=repository::repository: '../../admin/x' is not"),
+        ("KAIZEN_NAME", "train --> <b>", "::error title=name::name: 'train --> <b>' is not a report name"),
+    ],
+)
+def test_inputs_that_would_reach_another_path_or_break_the_marker_are_refused(
+    inputs, monkeypatch, capsys, name, value, message
+):
+    monkeypatch.setenv(name, value)
+    assert main(["pr-comment"]) == 1
+    assert capsys.readouterr().out.startswith(message)
+
+
+def test_a_report_longer_than_github_allows_is_cut_with_a_pointer(api, inputs):
+    rows = "".join(f"| metric_{i} | 0.5 | 0.6 |\n" for i in range(5000))
+    (inputs / "report.md").write_text("<!-- kaizen-report:train -->\n## Report\n\n" + rows)
+    assert main(["pr-comment"]) == 0
+    [comment] = api.state.comments[("acme", "consumer", 7)]
+    assert len(comment["body"]) < 65_536
+    assert comment["body"].startswith("<!-- kaizen-report:train -->")  # still found and updated in place
+    assert comment["body"].rstrip().endswith("The whole of it is `report.md` in the `model-report` artifact.")
