@@ -7,7 +7,6 @@ the caller rolls back."""
 from __future__ import annotations
 
 import base64
-import os
 import shlex
 import subprocess
 from dataclasses import dataclass, field
@@ -140,7 +139,7 @@ class Kubernetes:
         if not config.exists():
             config.touch(mode=0o600)
             config.write_text(self.kubeconfig)
-        env = {**os.environ, "KUBECONFIG": str(config)}
+        env = gha.user_command_env(KUBECONFIG=str(config))
         command = ["kubectl", "--namespace", self.namespace, *args]
         print(f"$ {shlex.join(command)}", flush=True)
         try:
@@ -182,7 +181,7 @@ class Command:
         return self.previous
 
     def apply(self, ref: str, *, rollback: bool = False) -> None:
-        env = {**gha.child_env(), "KAIZEN_IMAGE_REF": ref, "KAIZEN_ROLLBACK": "true" if rollback else "false"}
+        env = gha.user_command_env(KAIZEN_IMAGE_REF=ref, KAIZEN_ROLLBACK="true" if rollback else "false")
         result = subprocess.run(["bash", "-eo", "pipefail", "-c", self.command], env=env, check=False)
         if result.returncode != 0:
             raise SwitchedError(f"the deploy command exited with {result.returncode}")

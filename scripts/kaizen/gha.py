@@ -138,6 +138,19 @@ def child_env() -> dict[str, str]:
     return env
 
 
+# Variables a user's command never needs: Kaizen's own inputs (tokens, keys, kubeconfigs among
+# them) and the runner's credentials for its own services.
+NOT_FOR_USER_COMMANDS = ("KAIZEN_", "ACTIONS_RUNTIME_", "ACTIONS_ID_TOKEN_", "ACTIONS_CACHE_")
+
+
+def user_command_env(**extra: str) -> dict[str, str]:
+    """The environment for a command the user gave (a deploy command, kubectl): the job's, less
+    Kaizen's inputs and the runner's tokens, plus `extra`."""
+    env = {k: v for k, v in child_env().items() if not k.startswith(NOT_FOR_USER_COMMANDS)}
+    env.pop("GITHUB_TOKEN", None)
+    return {**env, **extra}
+
+
 def fail(exc: InputError) -> int:
     error(str(exc), title=exc.title, file=exc.file, line=exc.line)
     return 1

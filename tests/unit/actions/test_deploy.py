@@ -327,3 +327,19 @@ def test_kubernetes_target_sets_the_image_waits_for_the_rollout_and_undoes_it(tm
         "--namespace staging rollout status deployment/model --timeout=60s",
     ]
     assert (tmp_path / "kubeconfig-seen").read_text() == "apiVersion: v1\nkind: Config\n"
+
+
+def test_the_deploy_command_gets_no_token_key_or_kaizen_input(action_env, api, staging, monkeypatch, tmp_path):
+    """The user's command sees KAIZEN_IMAGE_REF and KAIZEN_ROLLBACK, and the job's own variables,
+    but not the token, the SSH key or any other input of the action."""
+    monkeypatch.setenv("KAIZEN_SSH_PRIVATE_KEY", "-----BEGIN OPENSSH PRIVATE KEY----- secret")
+    monkeypatch.setenv("ACTIONS_RUNTIME_TOKEN", "runner-secret")
+    monkeypatch.setenv("TEAM_SETTING", "kept")
+    dump = tmp_path / "env.txt"
+    monkeypatch.setenv("KAIZEN_DEPLOY_COMMAND", f'env > {dump}; echo "$KAIZEN_IMAGE_REF" > {staging.state}')
+    assert deploy.run() == 0
+    seen = dict(line.split("=", 1) for line in dump.read_text().splitlines() if "=" in line)
+    assert seen["KAIZEN_IMAGE_REF"].endswith(NEW_DIGEST) and seen["KAIZEN_ROLLBACK"] == "false"
+    assert seen["TEAM_SETTING"] == "kept"
+    assert not {k for k in seen if k.startswith("KAIZEN_")} - {"KAIZEN_IMAGE_REF", "KAIZEN_ROLLBACK"}
+    assert TOKEN not in dump.read_text() and "secret" not in dump.read_text()
