@@ -127,7 +127,7 @@ def declared_metrics(dvc_yaml_text: str) -> list[tuple[str, bool]]:
         for entry in entries or []:
             if isinstance(entry, dict):
                 for path, options in entry.items():
-                    found.append((path, (options or {}).get("cache", True)))
+                    found.append((str(path), (options if isinstance(options, dict) else {}).get("cache", True)))
             else:
                 found.append((str(entry), True))
 

@@ -110,6 +110,25 @@ def bool_input(name: str, default: bool) -> bool:
     raise InputError(f"{name}: expected true or false, got {raw!r}", title=name)
 
 
+def is_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts '²', which int() refuses."""
+    return bool(text) and text.isascii() and text.isdigit()
+
+
+def json_list_input(name: str) -> list[str]:
+    """An input holding a JSON list of strings (empty means [])."""
+    import json
+
+    raw = env_input(name)
+    try:
+        value = json.loads(raw) if raw else []
+    except json.JSONDecodeError:
+        value = None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InputError(f'{name}: expected a JSON list of names, e.g. ["train"], got {raw[:80]!r}', title=name)
+    return value
+
+
 def workspace() -> Path:
     return Path(os.environ.get("GITHUB_WORKSPACE") or os.getcwd()).resolve()
 

@@ -99,16 +99,25 @@ class GitHub:
         except urllib.error.HTTPError as error:
             raw, status, headers = error.read(), error.code, dict(error.headers)
         headers = {key.lower(): value for key, value in headers.items()}
-        return Response(status, headers, json.loads(raw) if raw else None)
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:  # an HTML error page from a proxy or an outage, not GitHub's JSON
+            if status >= 500:
+                return Response(status, headers, None)  # retried like any server error
+            raise GitHubError(status, "the API answered with a page that is not JSON") from None
+        return Response(status, headers, body)
 
     def rate_limit_wait(self, response: Response) -> float | None:
         """Seconds GitHub asks us to wait, for a primary or secondary rate limit; else None."""
         if response.status not in (403, 429):
             return None
-        if "retry-after" in response.headers:
-            return float(response.headers["retry-after"])
-        if response.headers.get("x-ratelimit-remaining") == "0" and "x-ratelimit-reset" in response.headers:
-            return max(0.0, float(response.headers["x-ratelimit-reset"]) - self.clock()) + 1
+        try:
+            if "retry-after" in response.headers:
+                return max(0.0, float(response.headers["retry-after"]))
+            if response.headers.get("x-ratelimit-remaining") == "0" and "x-ratelimit-reset" in response.headers:
+                return max(0.0, float(response.headers["x-ratelimit-reset"]) - self.clock()) + 1
+        except ValueError:  # "Retry-After: soon": a limit with no usable time, wait a minute
+            return 60.0
         return None
 
     def request(self, method: str, path_or_url: str, body=None) -> Response:

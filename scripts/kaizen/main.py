@@ -71,6 +71,14 @@ def main(argv: list[str] | None = None) -> int:
         return gha.fail(exc)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # the last resort: one error line a user can report, never a traceback
+        command = argv[0] if argv else "kaizen"
+        gha.error(
+            f"kaizen {command} failed unexpectedly ({type(exc).__name__}: {exc}); this is Kaizen's fault, "
+            "please report it with the step's log",
+            title=f"kaizen {command}",
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -37,7 +37,12 @@ def parse_metrics_text(text: str, file: str, path: str | None = None) -> dict[st
     YAML, TOML or JSON."""
     suffix = Path(path or file).suffix.lower()
     if suffix in (".yaml", ".yml"):
-        data = kaizen_yaml.load_text(text)
+        try:
+            data = kaizen_yaml.load_text(text)
+        except Exception as exc:  # each YAML parser raises its own error types
+            raise InputError(
+                f"{file}: not valid YAML ({str(exc).splitlines()[0]})", title="metrics", file=file
+            ) from None
     elif suffix == ".toml":
         try:
             import tomllib
@@ -67,7 +72,12 @@ def load_metrics_file(path: Path, display: str | None = None) -> dict[str, float
             title="metrics",
             file=name,
         )
-    return parse_metrics_text(path.read_text(encoding="utf-8"), name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not UTF-8 text (byte {exc.start}); write metrics as JSON, YAML or TOML",
+                         title="metrics", file=name) from None  # fmt: skip
+    return parse_metrics_text(text, name)
 
 
 def merge(per_file: dict[str, dict[str, float]], several: bool | None = None) -> dict[str, float]:

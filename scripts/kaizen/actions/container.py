@@ -112,7 +112,7 @@ def run_smoke() -> int:
     if not image:
         raise InputError("image: the image to test is empty", title="image")
     port = gha.env_input("port", "8000")
-    if not port.isdigit():
+    if not gha.is_number(port):
         raise InputError(f"smoke-port: {port!r} is not a port number", title="smoke-port")
     request = smoke.read_request(gha.env_input("request"), "smoke-request")
     timeout = float(gha.env_input("timeout", "60") or 60)

@@ -75,7 +75,7 @@ def make_target(kind: str, client: GitHub | None, repository: str, environment: 
                 file=gha.repo_relative(compose_file),
             )
         port = gha.env_input("ssh-port", "22")
-        if not port.isdigit():
+        if not gha.is_number(port):
             raise InputError(f"ssh-port: {port!r} is not a port number", title="ssh-port")
         return SSHCompose(
             host=required("ssh-host", gha.env_input("ssh-host"), "give the staging host's name or address"),

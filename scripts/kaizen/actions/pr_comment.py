@@ -30,7 +30,7 @@ def run() -> int:
     if not body_file.is_file():
         raise InputError(f"body-file: {body_file.as_posix()!r} does not exist", title="body-file")
     number_text = gha.env_input("pull-request") or number_from_file(gha.env_input("pull-request-file"))
-    if not number_text.isdigit():
+    if not gha.is_number(number_text):
         raise InputError(
             f"pull-request: {number_text!r} is not a pull request number; run on pull_request "
             "events or pass the number",
@@ -43,7 +43,11 @@ def run() -> int:
     repository = gha.env_input("repository") or os.environ.get("GITHUB_REPOSITORY", "")
     if not valid_repository(repository):
         raise InputError(f"repository: {repository!r} is not a repository's owner/name", title="repository")
-    client = GitHub(os.environ.get("KAIZEN_TOKEN", ""), os.environ.get("GITHUB_API_URL", "https://api.github.com"))
+    token = os.environ.get("KAIZEN_TOKEN", "")
+    if not token:
+        raise InputError("token: empty; pass a token with pull-requests write permission (default github.token)",
+                         title="token")  # fmt: skip
+    client = GitHub(token, os.environ.get("GITHUB_API_URL", "https://api.github.com"))
     try:
         expected_head = gha.env_input("head-sha")
         if expected_head:

@@ -78,10 +78,10 @@ def run() -> int:
     if not BRANCH.match(branch):
         raise InputError(f"branch: {branch!r} is not a branch name Kaizen writes to", title="branch")
     keep_text = gha.env_input("keep") or "20"
-    if not keep_text.isdigit() or int(keep_text) < 1:
+    if not gha.is_number(keep_text) or int(keep_text) < 1:
         raise InputError(f"keep: {keep_text!r} is not a positive number of runs", title="keep")
     number = gha.env_input("pull-request")
-    if not number.isdigit():
+    if not gha.is_number(number):
         raise InputError(f"pull-request: {number!r} is not a pull request number", title="pull-request")
     if from_fork():
         gha.warning("a pull request from a fork: its images are not written to this repository", title="report-images")
@@ -96,7 +96,11 @@ def run() -> int:
         raise InputError(f"repository: {repository!r} is not a repository's owner/name", title="repository")
     server = os.environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
     folder = f"{os.environ.get('GITHUB_RUN_ID', '0')}-{os.environ.get('GITHUB_RUN_ATTEMPT', '1')}"
-    client = GitHub(os.environ.get("KAIZEN_TOKEN", ""), os.environ.get("GITHUB_API_URL", "https://api.github.com"))
+    token = os.environ.get("KAIZEN_TOKEN", "")
+    if not token:
+        raise InputError("token: empty; pass a token with pull-requests write permission (default github.token)",
+                         title="token")  # fmt: skip
+    client = GitHub(token, os.environ.get("GITHUB_API_URL", "https://api.github.com"))
     marker = MARKER.format(name=report_name(gha.env_input("name"), "name"))
     try:
         commit = publish(client, repository, branch, folder, [path for _, _, path in images], int(keep_text))

@@ -81,7 +81,7 @@ def failure_location(text: str, fallback_file: str | None, fallback_line: str | 
         return last["file"], int(last["line"])
     if fallback_file:
         # xunit1 `line` is 0-based.
-        return fallback_file, int(fallback_line) + 1 if fallback_line and fallback_line.isdigit() else None
+        return fallback_file, int(fallback_line) + 1 if fallback_line and gha.is_number(fallback_line) else None
     return None, None
 
 
