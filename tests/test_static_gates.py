@@ -54,7 +54,9 @@ def test_actionlint_reports_nothing():
 def test_zizmor_reports_nothing():
     inputs = [".github/workflows", ".github/dependabot.yml", "actions"]
     inputs += [str(p.relative_to(ROOT)) for p in (ROOT / "workflows").glob("*.yml")]
-    result = run(tool("zizmor"), "--offline", "--config", "zizmor.yml", "--format", "plain", *inputs)
+    result = run(
+        tool("zizmor"), "--offline", "--persona", "auditor", "--config", "zizmor.yml", "--format", "plain", *inputs
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No findings to report" in result.stdout + result.stderr
 
