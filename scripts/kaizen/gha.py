@@ -115,6 +115,21 @@ def is_number(text: str) -> bool:
     return bool(text) and text.isascii() and text.isdigit()
 
 
+def number_input(name: str, default: str, *, integer: bool = False, minimum: float = 0.0) -> float:
+    """A finite number above `minimum` (seconds, milliseconds, counts); `integer` for counts."""
+    import math
+
+    raw = env_input(name, default) or default
+    try:
+        value = int(raw) if integer else float(raw)
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value) or value <= minimum:
+        kind = "a whole number" if integer else "a number"
+        raise InputError(f"{name}: {raw!r} is not {kind} above {minimum:g}", title=name)
+    return value
+
+
 def json_list_input(name: str) -> list[str]:
     """An input holding a JSON list of strings (empty means [])."""
     import json

@@ -8,8 +8,9 @@ import os
 import re
 import shlex
 import time
+import urllib.parse
 
-from kaizen import gha, smoke
+from kaizen import gha, image_tags, smoke
 from kaizen.deploy_targets import Command, Kubernetes, SSHCompose, SwitchedError, TargetError
 from kaizen.gha import InputError
 from kaizen.github import GitHub, GitHubError
@@ -32,6 +33,8 @@ def image_ref() -> str:
         raise InputError(
             f"image: {image!r} has a tag or digest; give the name, and the digest separately", title="image"
         )
+    if not image_tags.IMAGE.match(image):
+        raise InputError(f"image: {image!r} is not an image name like ghcr.io/owner/name", title="image")
     if not DIGEST.match(digest):
         raise InputError(
             f"digest: {digest!r} is not a sha256 digest; deploys go by digest, never by a moving tag "
@@ -45,9 +48,23 @@ def url_input() -> str:
     url = required(
         "url", gha.env_input("url"), "give the staging URL the smoke test calls, e.g. https://staging.example.com"
     )
-    if not re.match(r"^https?://[^\s/]+", url):
-        raise InputError(f"url: {url!r} is not an http(s) URL", title="url")
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", url):
+        raise InputError(f"url: {url!r} is not an http(s) URL (no spaces)", title="url")
     return url.rstrip("/")
+
+
+def compose_command() -> list[str]:
+    raw = gha.env_input("compose-command", "docker compose") or "docker compose"
+    try:
+        words = shlex.split(raw)
+    except ValueError as error:
+        raise InputError(
+            f"compose-command: {raw!r} cannot be split into words ({error})", title="compose-command"
+        ) from None
+    if not words:
+        raise InputError("compose-command: empty; e.g. docker compose or podman-compose", title="compose-command")
+    return words
 
 
 def api() -> GitHub | None:
@@ -95,7 +112,7 @@ def make_target(kind: str, client: GitHub | None, repository: str, environment: 
             project=gha.env_input("compose-project")
             or re.sub(r"[^a-z0-9_-]", "-", f"{repository.rsplit('/', 1)[-1]}-{environment}".lower()),
             compose_file=compose_file,
-            compose_command=shlex.split(gha.env_input("compose-command", "docker compose") or "docker compose"),
+            compose_command=compose_command(),
         )
     if kind == "kubernetes":
         deployment = required(
@@ -110,7 +127,7 @@ def make_target(kind: str, client: GitHub | None, repository: str, environment: 
                 os.environ.get("KAIZEN_KUBECONFIG", ""),
                 "pass the cluster's kubeconfig as secrets.kubeconfig",
             ),
-            timeout=f"{gha.env_input('rollout-timeout', '300') or '300'}s",
+            timeout=f"{int(gha.number_input('rollout-timeout', '300', integer=True))}s",
         )
     command = required(
         "deploy-command", gha.env_input("deploy-command"), "give the command that deploys $KAIZEN_IMAGE_REF"
@@ -180,14 +197,6 @@ def check(url: str, request: bytes | None, budget_ms: float, calls: int, timeout
     return result
 
 
-def number(name: str, default: str) -> float:
-    raw = gha.env_input(name, default) or default
-    try:
-        return float(raw)
-    except ValueError:
-        raise InputError(f"{name}: {raw!r} is not a number", title=name) from None
-
-
 def run() -> int:
     kind = gha.env_input("target", "ssh-compose")
     if kind not in TARGETS:
@@ -197,9 +206,9 @@ def run() -> int:
     environment = gha.env_input("environment", "staging") or "staging"
     repository = os.environ.get("GITHUB_REPOSITORY", "")
     request = smoke.read_request(gha.env_input("smoke-request"), "smoke-request")
-    budget_ms = number("latency-budget-ms", "1000")
-    calls = int(number("latency-calls", "20"))
-    timeout = number("smoke-timeout", "120")
+    budget_ms = gha.number_input("latency-budget-ms", "1000")
+    calls = int(gha.number_input("latency-calls", "20", integer=True))
+    timeout = gha.number_input("smoke-timeout", "120")
     client = api()
     target = make_target(kind, client, repository, environment)
     for secret in ("KAIZEN_SSH_PRIVATE_KEY", "KAIZEN_SSH_KNOWN_HOSTS", "KAIZEN_KUBECONFIG"):

@@ -2,6 +2,7 @@
 ssh-compose host script over a real SSH server (Debian's openssh-server)."""
 
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -135,7 +136,7 @@ def test_a_failing_version_is_rolled_back_to_the_last_good_one(action_env, api, 
 
 def test_the_latency_budget_is_enforced(action_env, api, staging, monkeypatch, capsys):
     seed_good_deployment(api)
-    monkeypatch.setenv("KAIZEN_LATENCY_BUDGET_MS", "0")
+    monkeypatch.setenv("KAIZEN_LATENCY_BUDGET_MS", "0.001")  # no service answers in a microsecond
     assert deploy.run() == 1
     assert staging.serving() == GOOD
     assert "exceeds the 0 ms budget" in capsys.readouterr().out
@@ -165,6 +166,12 @@ def test_an_api_outage_does_not_stop_the_deploy(action_env, api, staging, monkey
         ("KAIZEN_TARGET", "heroku", "target: 'heroku' is not one of"),
         ("KAIZEN_URL", "staging.example.com", "url: 'staging.example.com' is not an http(s) URL"),
         ("KAIZEN_DEPLOY_COMMAND", "", "deploy-command: missing"),
+        ("KAIZEN_IMAGE", "Not An Image!!", "image: 'Not An Image!!' is not an image name"),
+        ("KAIZEN_URL", "http://staging.example.com/a b", "url: 'http://staging.example.com/a b' is not an http(s) URL"),
+        ("KAIZEN_SMOKE_TIMEOUT", "-5", "smoke-timeout: '-5' is not a number above 0"),
+        ("KAIZEN_SMOKE_TIMEOUT", "two minutes", "smoke-timeout: 'two minutes' is not a number above 0"),
+        ("KAIZEN_LATENCY_BUDGET_MS", "nan", "latency-budget-ms: 'nan' is not a number above 0"),
+        ("KAIZEN_LATENCY_CALLS", "2.5", "latency-calls: '2.5' is not a whole number above 0"),
     ],
 )
 def test_bad_input_is_one_clear_error_and_nothing_runs(action_env, staging, monkeypatch, variable, value, message):
@@ -343,3 +350,30 @@ def test_the_deploy_command_gets_no_token_key_or_kaizen_input(action_env, api, s
     assert seen["TEAM_SETTING"] == "kept"
     assert not {k for k in seen if k.startswith("KAIZEN_")} - {"KAIZEN_IMAGE_REF", "KAIZEN_ROLLBACK"}
     assert TOKEN not in dump.read_text() and "secret" not in dump.read_text()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("KAIZEN_ROLLOUT_TIMEOUT", "5 minutes", "rollout-timeout: '5 minutes' is not a whole number above 0"),
+        ("KAIZEN_COMPOSE_COMMAND", 'docker "compose', "compose-command: 'docker \"compose' cannot be split"),
+    ],
+)
+def test_target_inputs_are_checked_before_anything_is_deployed(
+    action_env, api, monkeypatch, tmp_path, variable, value, message
+):
+    (tmp_path / "compose.yml").write_text("services:\n  app:\n    image: ${KAIZEN_IMAGE}\n")
+    target = "kubernetes" if variable == "KAIZEN_ROLLOUT_TIMEOUT" else "ssh-compose"
+    for name, setting in {
+        "KAIZEN_TARGET": target,
+        "KAIZEN_KUBERNETES_DEPLOYMENT": "model",
+        "KAIZEN_KUBECONFIG": "apiVersion: v1",
+        "KAIZEN_SSH_HOST": "staging.example.com",
+        "KAIZEN_SSH_PRIVATE_KEY": "key",
+        "KAIZEN_SSH_KNOWN_HOSTS": "staging.example.com ssh-ed25519 AAAA",
+        variable: value,
+    }.items():
+        monkeypatch.setenv(name, setting)
+    with pytest.raises(deploy.InputError, match=re.escape(message)):
+        deploy.run()
+    assert api.state.deployments == {}  # nothing was recorded: nothing was touched
