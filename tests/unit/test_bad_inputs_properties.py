@@ -102,7 +102,7 @@ def test_pr_comment_repository(workspace, value):
 
 
 @SETTINGS
-@given(value=not_a_number)
+@given(value=not_a_number.filter(str.strip))  # blank is the default, 20
 def test_report_images_keep(workspace, value):
     values = base(workspace, report_dir=str(workspace / "report-dir"), keep=value, pull_request="7")
     one_error_naming("report-images", values, "keep")
