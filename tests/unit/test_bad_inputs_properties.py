@@ -8,6 +8,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import string
 from pathlib import Path
 
@@ -15,6 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kaizen import report
+from kaizen.actions import report_images
+from kaizen.github import valid_repository
 from kaizen.main import main
 
 EXAMPLES = 60
@@ -69,11 +73,11 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=
 
 not_a_number = printable.filter(lambda s: not (s.strip().isascii() and s.strip().isdigit()))
 not_a_bool = printable.filter(lambda s: s.strip().lower() not in ("true", "false", "1", "0", "yes", "no", ""))
-not_a_name = printable.filter(
-    lambda s: s.strip() and any(c not in string.ascii_letters + string.digits + "._-" for c in s.strip())
-)
-not_a_repository = printable.filter(lambda s: s.strip().count("/") != 1 or ".." in s or " " in s.strip())
-not_an_event = printable.filter(lambda s: s.strip() and not all(c in string.ascii_lowercase + "_" for c in s.strip()))
+# Each strategy keeps only values the input's own rule refuses (blank means the default there).
+not_a_name = printable.filter(lambda s: s.strip() and not report.NAME.match(s.strip()))
+not_a_repository = printable.filter(lambda s: not valid_repository(s.strip()))
+not_an_event = printable.filter(lambda s: s.strip() and not re.fullmatch(r"[a-z_]+", s.strip()))
+not_a_branch = printable.filter(lambda s: s.strip() and not report_images.BRANCH.match(s.strip()))
 not_a_version_list = st.one_of(
     printable.filter(lambda s: not s.strip().startswith("[")),
     st.lists(st.sampled_from(["2.7", "3.7", "4.0", "python", "3", "3.x"]), min_size=1, max_size=3).map(json.dumps),
@@ -109,7 +113,7 @@ def test_report_images_keep(workspace, value):
 
 
 @SETTINGS
-@given(value=not_a_name.filter(lambda s: not s.strip()[0].isalnum() or any(c in s for c in "/ ~^:?*[\\")))
+@given(value=not_a_branch)
 def test_report_images_branch(workspace, value):
     values = base(workspace, report_dir=str(workspace / "report-dir"), branch=value, pull_request="7")
     one_error_naming("report-images", values, "branch")
