@@ -314,11 +314,123 @@ def data_section(changes: list[tuple[str, str, int | None, int | None]], limit: 
     return "\n".join(lines)
 
 
+def _number_or_none(value, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise ValueError(f"{where} is not a number")
+    return float(value)
+
+
+def _text(value, where: str, limit: int = 200) -> str:
+    if not isinstance(value, str) or len(value) > limit:
+        raise ValueError(f"{where} is not a short text")
+    return value
+
+
+def from_results(data, name: str) -> ReportInput:
+    """A report re-made from a results.json, checked field by field: what a comment posted from
+    a fork's run shows, so no Markdown the fork wrote is ever posted. Charts and plots stay in
+    the artifact."""
+    if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict) or not data["metrics"]:
+        raise ValueError("results.json has no metrics")
+    if len(data["metrics"]) > 500:
+        raise ValueError("results.json has more metrics than a report shows")
+    head, base = {}, {}
+    for metric, values in data["metrics"].items():
+        _text(metric, "a metric's name")
+        if not isinstance(values, dict):
+            raise ValueError(f"metric {metric!r} is not an object")
+        head[metric] = _number_or_none(values.get("head"), f"metrics.{metric}.head")
+        if head[metric] is None:
+            raise ValueError(f"metrics.{metric}.head is missing")
+        old = _number_or_none(values.get("base"), f"metrics.{metric}.base")
+        if old is not None:
+            base[metric] = old
+    gate = data.get("gate") or {}
+    rules = []
+    for rule in gate.get("rules") or []:
+        if (
+            not isinstance(rule, dict)
+            or rule.get("metric") not in head
+            or rule.get("direction") not in ("higher", "lower")
+        ):
+            raise ValueError("a gate rule names no metric of the report, or no direction")
+        bounds = {k: _number_or_none(rule.get(k), f"a rule's {k}") for k in
+                  ("min", "max", "max_regression", "max_relative_regression")}  # fmt: skip
+        rules.append(Rule(rule["metric"], rule["direction"], bounds["min"], bounds["max"], bounds["max_regression"],
+                          bounds["max_relative_regression"], rule.get("informational") is True))  # fmt: skip
+    verdicts = []
+    for verdict in gate.get("verdicts") or []:
+        if not isinstance(verdict, dict) or verdict.get("metric") not in head:
+            raise ValueError("a gate verdict names no metric of the report")
+        reasons = [_text(r, "a verdict's reason", 300) for r in verdict.get("reasons") or []]
+        if not isinstance(verdict.get("passed"), bool) or not isinstance(verdict.get("informational"), bool):
+            raise ValueError("a gate verdict's passed or informational is not true or false")
+        verdicts.append(Verdict(verdict["metric"], verdict["passed"], verdict["informational"], reasons))
+    params = []
+    for param in data.get("params") or []:
+        if not isinstance(param, dict):
+            raise ValueError("a param is not an object")
+        values = []
+        for key in ("base", "head"):
+            value = param.get(key)
+            if value is not None and not isinstance(value, (str, int, float, bool)):
+                raise ValueError(f"param {param.get('name')!r} has a {key} that is not a value")
+            values.append(_text(str(value), "a param's value") if value is not None else None)
+        params.append((_text(param.get("name"), "a param's name"), values[0], values[1]))
+    stages = data.get("stages") or {}
+    lists = {}
+    for key in ("ran", "restored", "skipped"):
+        lists[key] = [_text(s, "a stage's name") for s in stages.get(key) or []]
+    changes = []
+    for entry in data.get("data") or []:
+        if not isinstance(entry, dict) or entry.get("change") not in ("added", "modified", "deleted", "renamed"):
+            raise ValueError("a data change is not one dvc diff reports")
+        sizes = [entry.get(k) for k in ("base_size", "head_size")]
+        if any(s is not None and (isinstance(s, bool) or not isinstance(s, int)) for s in sizes):
+            raise ValueError("a data change's size is not a whole number")
+        changes.append((_text(entry.get("path"), "a data path", 300), entry["change"], sizes[0], sizes[1]))
+    missing = data.get("missing_base") or {}
+    if not isinstance(missing, dict):
+        raise ValueError("missing_base is not an object")
+    missing = {_text(k, "a metrics file", 300): _text(v, "a reason", 400) for k, v in missing.items()}
+    base_label = data.get("base")
+    return ReportInput(
+        name=name,
+        head_label=_text(data.get("head") or "", "the head's label", 100),
+        base_label=_text(base_label, "the base's label", 200) if base_label else None,
+        head=head,
+        base=base if base_label else None,
+        missing_base=missing,
+        rules=rules,
+        verdicts=verdicts,
+        params=params,
+        stages_ran=lists["ran"],
+        stages_restored=lists["restored"],
+        stages_skipped=lists["skipped"],
+        data_changes=changes,
+        artifact_note="Posted from a fork's run: its charts and plots are in the run's `model-report` artifact.",
+    )
+
+
 def build_results(data: ReportInput) -> dict:
     return {
         "head": data.head_label,
         "base": data.base_label,
         "gate": {
+            "rules": [
+                {
+                    "metric": r.metric,
+                    "direction": r.direction,
+                    "min": r.minimum,
+                    "max": r.maximum,
+                    "max_regression": r.max_regression,
+                    "max_relative_regression": r.max_relative_regression,
+                    "informational": r.informational,
+                }
+                for r in data.rules
+            ],
             "configured": bool(data.verdicts),
             "passed": gate_passed(data.verdicts),
             "verdicts": [

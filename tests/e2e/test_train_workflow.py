@@ -255,11 +255,23 @@ def test_fork_pull_request_is_commented_from_the_base_repository(trained_consume
         assert any("refusing to comment on another pull request" in a["message"] for a in refused.annotations())
         assert ("acme", "consumer", 7) not in api.state.comments
 
+        # The fork controls its run, so its artifact: Markdown written there is never posted, and
+        # the texts of its results are escaped.
+        artifact = run.artifacts / "model-report"
+        (artifact / "report.md").write_text("<!-- kaizen-report:train -->\n@acme/admins <img src=x onerror=alert(1)>")
+        results = json.loads((artifact / "results.json").read_text())
+        results["params"].append({"name": "evil | <img src=x onerror=alert(1)>", "base": "1", "head": "`2`"})
+        (artifact / "results.json").write_text(json.dumps(results))
         api.state.pulls[("acme", "consumer", 7)] = head
         posted = with_api(api, repo, "workflow_run", sandbox, "comment-from-fork.yml", trained)
         assert posted.returncode == 0, posted.log[-6000:]
         [comment] = api.state.comments[("acme", "consumer", 7)]
-        assert comment["body"] == report.rstrip("\n") + "\n"
+        body = comment["body"]
+        assert body.startswith("<!-- kaizen-report:train -->\n## Kaizen model report: ✅ quality gate passed")
+        assert "| train.C | 1.0 | 0.5 |" in body and "Posted from a fork's run" in body
+        assert "@acme/admins" not in body and "<img" not in body
+        assert "| evil \\| &lt;img src=x onerror=alert(1)&gt; | 1 | `2` |" in body
+        assert report.split("### Params")[0].split("\n", 3)[3] in body  # the same metrics table as the run's
         assert api.problems() == []
 
 

@@ -1,3 +1,7 @@
+import json
+
+import pytest
+
 from kaizen import report
 from kaizen.quality_gate import Rule, evaluate
 
@@ -63,3 +67,30 @@ def test_stages_restored_from_the_run_cache_are_named_apart():
         "Skipped (unchanged): `prepare`."
     ) in text
     assert report.build_results(sample(stages_restored=["evaluate"]))["stages"]["restored"] == ["evaluate"]
+
+
+def test_a_report_is_re_made_from_its_results_and_nothing_else():
+    original = sample()
+    results = report.build_results(original)
+    remade = report.from_results(json.loads(json.dumps(results)), "train")
+    text = report.build_markdown(remade)
+    assert "| accuracy | 0.97 | 0.95 | 🔴 ▼ -0.02 (-2.1%) worse | ❌ regressed by 0.02 (allowed 0.01) |" in text
+    assert "| train.C | 1.0 | 0.5 |" in text
+    assert text.split("### Params")[0] == report.build_markdown(original).split("### Params")[0]
+    assert "❌ quality gate failed" in text and "Posted from a fork's run" in text
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {},
+        {"metrics": {"a": {"head": "0.5"}}},
+        {"metrics": {"a": {"head": 0.5}}, "gate": {"verdicts": [{"metric": "b", "passed": True}]}},
+        {"metrics": {"a": {"head": 0.5}}, "params": [{"name": "p", "base": {"nested": 1}, "head": 1}]},
+        {"metrics": {"a" * 300: {"head": 0.5}}},
+        {"metrics": {"a": {"head": 0.5}}, "data": [{"path": "x", "change": "exploded"}]},
+    ],
+)
+def test_results_that_are_not_kaizens_format_are_refused(broken):
+    with pytest.raises(ValueError):
+        report.from_results(broken, "train")

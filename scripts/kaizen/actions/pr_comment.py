@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from kaizen import gha
+from kaizen import gha, report
 from kaizen.gha import InputError
 from kaizen.github import GitHub, GitHubError, ReadOnlyToken, valid_repository
 from kaizen.report import MARKER, fit_comment, report_name
@@ -25,9 +25,23 @@ def number_from_file(path: str) -> str:
     return str(number) if isinstance(number, int) else ""
 
 
+def body_from_results(path: str, name: str) -> str:
+    """The report re-made from a results.json (a fork's artifact): only what Kaizen's format
+    holds, every text escaped, never the Markdown the artifact carries."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return report.build_markdown(report.from_results(data, name))
+    except (OSError, ValueError) as error:
+        raise InputError(
+            f"results-file: {path!r} is not the results.json of a Kaizen report ({error}); nothing was posted",
+            title="results-file",
+        ) from None
+
+
 def run() -> int:
+    results_file = gha.env_input("results-file")
     body_file = Path(gha.env_input("body-file"))
-    if not body_file.is_file():
+    if not results_file and not body_file.is_file():
         raise InputError(f"body-file: {body_file.as_posix()!r} does not exist", title="body-file")
     number_text = gha.env_input("pull-request") or number_from_file(gha.env_input("pull-request-file"))
     if not gha.is_number(number_text):
@@ -36,8 +50,9 @@ def run() -> int:
             "events or pass the number",
             title="pull-request",
         )
-    marker = MARKER.format(name=report_name(gha.env_input("name"), "name"))
-    body = body_file.read_text(encoding="utf-8")
+    name = report_name(gha.env_input("name"), "name")
+    marker = MARKER.format(name=name)
+    body = body_from_results(results_file, name) if results_file else body_file.read_text(encoding="utf-8")
     if marker not in body:
         body = f"{marker}\n{body}"
     repository = gha.env_input("repository") or os.environ.get("GITHUB_REPOSITORY", "")
