@@ -162,3 +162,32 @@ def test_a_repository_that_is_not_owner_name_is_refused(repository):
 
     assert not valid_repository(repository)
     assert valid_repository("acme/consumer.ml") and valid_repository("Kaizen-CI/kaizen_2")
+
+
+def test_an_html_server_error_is_retried_and_an_html_success_is_an_error():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    answers = [(502, b"<html>Bad gateway</html>"), (200, b'{"head": {"sha": "abc"}}'), (200, b"<html>login</html>")]
+
+    class Html(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            status, body = answers.pop(0)
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html" if body.startswith(b"<") else "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Html)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        github = GitHub(TOKEN, f"http://127.0.0.1:{server.server_address[1]}", sleep=lambda s: None)
+        assert github.pull_request_head("acme/consumer", 7) == "abc"  # the HTML 502 was retried
+        with pytest.raises(GitHubError, match="a page that is not JSON"):
+            github.pull_request_head("acme/consumer", 7)
+    finally:
+        server.shutdown()

@@ -149,6 +149,11 @@ def run() -> int:
     if not re.fullmatch(r"[a-z_]+", event):
         raise InputError(f"event-name: {event!r} is not an event's name; pass github.event_name", title="event-name")
     base = gha.env_input("base-sha")
+    if base and not re.fullmatch(r"[0-9a-f]{40}", base):
+        raise InputError(
+            f"base-sha: {base!r} is not a commit SHA; pass github.event.pull_request.base.sha or github.event.before",
+            title="base-sha",
+        )
     ref_name = gha.env_input("ref-name")
     default_branch = gha.env_input("default-branch")
     raw_patterns = gha.env_input("docs-paths")

@@ -233,7 +233,11 @@ def run() -> int:
     try:
         target.apply(ref)
         result = check(url, request, budget_ms, calls, timeout)
-    except (TargetError, smoke.SmokeFailure) as failure:
+    except Exception as unexpected:
+        if isinstance(unexpected, (TargetError, smoke.SmokeFailure)):
+            failure = unexpected
+        else:  # Kaizen's own fault mid-deploy: still record it and put the last good version back
+            failure = SwitchedError(f"the deploy failed unexpectedly ({type(unexpected).__name__}: {unexpected})")
         if isinstance(failure, TargetError) and not isinstance(failure, SwitchedError):
             recorder.status("failure", str(failure))
             gha.error(f"{failure}. Staging still runs {previous or 'what it ran'}.", title="deploy")

@@ -172,6 +172,11 @@ def write_pull_request(out_dir: Path) -> None:
 def thresholds(project: Path) -> list[quality_gate.Rule]:
     given = gha.env_input("thresholds-file")
     path = project / (given or DEFAULT_THRESHOLDS)
+    if not path.resolve().is_relative_to(gha.workspace()):
+        raise InputError(
+            f"thresholds-file: {given!r} is outside the repository; give a path relative to working-directory",
+            title="thresholds-file",
+        )
     if not given and not path.is_file():
         return []
     return quality_gate.load_rules(path)

@@ -136,3 +136,10 @@ def test_an_event_name_that_is_not_one_is_an_error(monkeypatch, capsys, event):
     monkeypatch.setenv("KAIZEN_EVENT_NAME", event)
     assert main(["changes"]) == 1
     assert capsys.readouterr().out.startswith("::error title=event-name::event-name:")
+
+
+def test_a_base_sha_that_is_not_a_commit_sha_is_an_error(monkeypatch, capsys):
+    monkeypatch.setenv("KAIZEN_EVENT_NAME", "push")
+    monkeypatch.setenv("KAIZEN_BASE_SHA", "HEAD")
+    assert main(["changes"]) == 1
+    assert capsys.readouterr().out.startswith("::error title=base-sha::base-sha: 'HEAD' is not a commit SHA")

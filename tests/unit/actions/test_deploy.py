@@ -377,3 +377,17 @@ def test_target_inputs_are_checked_before_anything_is_deployed(
     with pytest.raises(deploy.InputError, match=re.escape(message)):
         deploy.run()
     assert api.state.deployments == {}  # nothing was recorded: nothing was touched
+
+
+def test_an_unexpected_fault_mid_deploy_is_recorded_and_rolled_back(action_env, api, staging, monkeypatch, capsys):
+    seed_good_deployment(api)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in Kaizen")
+
+    monkeypatch.setattr(deploy, "check", broken)
+    assert deploy.run() == 1
+    assert staging.serving() == GOOD  # the last good version serves again
+    [(_, _), (_, states)] = api.state.deployment_log("acme", "consumer")
+    assert states == ["in_progress", "failure"]
+    assert "the deploy failed unexpectedly (RuntimeError: a bug in Kaizen)" in capsys.readouterr().out

@@ -243,3 +243,11 @@ def test_dvclive_default_layout_and_a_second_dvc_yaml(project, tmp_path, monkeyp
     ]
     summary = (tmp_path / "summary.md").read_text()
     assert '    title "dvclive/plots/metrics/loss.tsv"' in summary
+
+
+def test_a_thresholds_file_outside_the_repository_is_refused(project, tmp_path, monkeypatch, capsys):
+    (tmp_path / "elsewhere.yml").write_text("metrics:\n  accuracy: {direction: higher}\n")
+    monkeypatch.setenv("KAIZEN_THRESHOLDS_FILE", str(tmp_path / "elsewhere.yml"))
+    assert main(["metrics-report"]) == 1
+    [line] = errors(capsys)
+    assert "thresholds-file:" in line and "is outside the repository" in line
