@@ -9,6 +9,7 @@ caller with act, and ends by saying where the report, the image and staging are.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import secrets
 import shutil
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kaizen import gha, smoke, uses
@@ -142,6 +144,79 @@ def export_revision(project: Path, base: str, dest: Path) -> None:
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
 
 
+def start_shipping(stack: ExitStack, tmp: Path, repo: Path, callers: dict[str, set[str]]):
+    """A registry, a container engine and a staging host for the callers that ship (workflow
+    file -> the Kaizen workflows it calls), each configured for them. (shipyard, variables, env)."""
+    from kaizen.local import containers
+
+    say("starting a registry, a container engine and a staging host (sshd + compose)")
+    stack.callback(containers.unmount_under, tmp)  # after the shipyard stops
+    shipyard = containers.start_shipyard(tmp / "shipyard", password=secrets.token_hex(12))
+    stack.callback(shipyard.stop)
+    for workflow, calls in callers.items():
+        shipping.configure(
+            repo,
+            workflow,
+            shipyard,
+            tmp / "staging-host",
+            image_call="ml-pipeline.yml" if "ml-pipeline.yml" in calls else "container.yml",
+            deploy_call="ml-pipeline.yml" if "ml-pipeline.yml" in calls else "deploy-staging.yml",
+        )
+    return shipyard, shipping.variables(shipyard), dict(shipyard.engine.env)
+
+
+def event_payload(repo: Path, event: str, source: Path, changed: list[str], deleted: list[str]) -> dict:
+    """The event's payload. For a pull request, the edits (files of `source`) become a commit on
+    a branch of the consumer, against its main."""
+    main = consumer.git(repo, "rev-parse", "HEAD")
+    if event != "pull_request":
+        return training.push_payload(main)
+    consumer.git(repo, "checkout", "--quiet", "-b", "local-change")
+    for name in changed:
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source / name, repo / name)
+    for name in deleted:
+        (repo / name).unlink(missing_ok=True)
+    head = consumer.commit_all(repo, "Local change")
+    return training.pull_request_payload(main, head, number=1, branch="local-change")
+
+
+@dataclass
+class Run:
+    """What a caller's run with act needs, beyond the workflow and its payload."""
+
+    repo: Path
+    args: argparse.Namespace
+    sandbox: act.Sandbox
+    state: Path
+    api: GitHubAPIStandIn
+    token: str
+    shipyard: object = None
+    variables: dict = field(default_factory=dict)
+    env: dict = field(default_factory=dict)
+
+    def caller(self, workflow: str, payload: dict, label: str) -> bool:
+        """Run one caller with act, print its progress and where its results are; whether it passed."""
+        result = act.run_workflow(
+            self.repo,
+            self.args.event,
+            self.sandbox,
+            workflow=workflow,
+            payload=payload,
+            env={"GITHUB_API_URL": self.api.url, **self.env},
+            secrets=shipping.secrets(self.shipyard, self.token) if self.shipyard else {"GITHUB_TOKEN": self.token},
+            variables=self.variables,
+            on_record=Progress(self.args.verbose),
+        )
+        failed = [job for job in result.jobs() if job.result != "success"]
+        passed = result.returncode == 0 and not failed
+        print(flush=True)
+        outcome = "passed" if passed else "FAILED"
+        say(f"{label}{outcome} in {result.seconds:.0f}s; caches and artifacts in {self.state}")
+        report_where(result, self.api, self.shipyard)
+        return passed
+
+
 def run(args: argparse.Namespace) -> int:
     state = (args.state_dir or Path.cwd() / ".kaizen-local").resolve()
     project = args.project.resolve()
@@ -179,55 +254,15 @@ def run(args: argparse.Namespace) -> int:
             say("training the project as its developer would (dvc repro, dvc push to a local remote)")
             python = training.developer_python(state / "developer-venv")
             training.train_and_push(repo, python, str(state / "dvc-remote"))
-        variables, env = {}, {}
-        shipyard = None
+        shipyard, variables, env = None, {}, {}
         if ships:
-            from kaizen.local import containers
-
-            say("starting a registry, a container engine and a staging host (sshd + compose)")
-            stack.callback(containers.unmount_under, tmp)  # after the shipyard stops
-            shipyard = containers.start_shipyard(tmp / "shipyard", password=secrets.token_hex(12))
-            stack.callback(shipyard.stop)
-            shipping.configure(
-                repo,
-                args.workflow,
-                shipyard,
-                tmp / "staging-host",
-                image_call="ml-pipeline.yml" if "ml-pipeline.yml" in calls else "container.yml",
-                deploy_call="ml-pipeline.yml" if "ml-pipeline.yml" in calls else "deploy-staging.yml",
-            )
-            variables = shipping.variables(shipyard)
-            env = dict(shipyard.engine.env)
+            shipyard, variables, env = start_shipping(stack, tmp, repo, {args.workflow: calls})
         api = stack.enter_context(GitHubAPIStandIn(token))
-        main = consumer.git(repo, "rev-parse", "HEAD")
-        if args.event == "pull_request":
-            consumer.git(repo, "checkout", "--quiet", "-b", "local-change")
-            for name in changed:
-                (repo / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(project / name, repo / name)
-            for name in deleted:
-                (repo / name).unlink(missing_ok=True)
-            head = consumer.commit_all(repo, "Local change")
-            payload = training.pull_request_payload(main, head, number=1, branch="local-change")
-        else:
-            payload = training.push_payload(main)
+        edits = (changed, deleted) if args.event == "pull_request" else ([], [])
+        payload = event_payload(repo, args.event, project, *edits)
         say(f"running workflows/{args.workflow} on {args.project} ({args.event}) with act")
-        result = act.run_workflow(
-            repo,
-            args.event,
-            sandbox,
-            workflow=args.workflow,
-            payload=payload,
-            env={"GITHUB_API_URL": api.url, **env},
-            secrets=shipping.secrets(shipyard, token) if shipyard else {"GITHUB_TOKEN": token},
-            variables=variables,
-            on_record=Progress(args.verbose),
-        )
-        failed = [job for job in result.jobs() if job.result != "success"]
-        passed = result.returncode == 0 and not failed
-        print(flush=True)
-        say(f"{'passed' if passed else 'FAILED'} in {result.seconds:.0f}s; caches and artifacts in {state}")
-        report_where(result, api, shipyard)
+        runner = Run(repo, args, sandbox, state, api, token, shipyard, variables, env)
+        passed = runner.caller(args.workflow, payload, "")
         if passed and shipyard and args.keep_running:
             say(f"staging keeps serving {shipyard.staging_url}; Ctrl-C stops it")
             try:
@@ -291,64 +326,23 @@ def run_repository(args: argparse.Namespace, root: Path, state: Path) -> int:
                 sub = str(inputs.get("working-directory", ".")).strip("/")
                 sub = "" if sub in ("", ".") else sub
                 say(f"training {sub or 'the project'} as its developer would (dvc repro, dvc push to a local remote)")
-                venv = state / f"developer-venv-{abs(hash((str(root), sub))) % 10**8}"
+                # Named after the project, stably (hash() differs per process), so a second run reuses it.
+                venv = state / f"developer-venv-{hashlib.sha1(f'{root}:{sub}'.encode()).hexdigest()[:12]}"
                 python = training.developer_python(
                     venv, project=root / sub if sub else root, requirements=repository.requirements_of(inputs)
                 )
                 training.train_local(repo / sub if sub else repo, python, str(state / "dvc-remote" / (sub or "root")))
-        variables, env, shipyard = {}, {}, None
+        shipyard, variables, env = None, {}, {}
         if ships:
-            from kaizen.local import containers
-
-            say("starting a registry, a container engine and a staging host (sshd + compose)")
-            stack.callback(containers.unmount_under, tmp)
-            shipyard = containers.start_shipyard(tmp / "shipyard", password=secrets.token_hex(12))
-            stack.callback(shipyard.stop)
-            for caller in chosen:
-                if caller.called() & repository.SHIPPING_WORKFLOWS:
-                    calls = caller.called()
-                    shipping.configure(
-                        repo,
-                        caller.name,
-                        shipyard,
-                        tmp / "staging-host",
-                        image_call="ml-pipeline.yml" if "ml-pipeline.yml" in calls else "container.yml",
-                        deploy_call="ml-pipeline.yml" if "ml-pipeline.yml" in calls else "deploy-staging.yml",
-                    )
-            variables, env = shipping.variables(shipyard), dict(shipyard.engine.env)
+            shipping_callers = {c.name: c.called() for c in chosen if c.called() & repository.SHIPPING_WORKFLOWS}
+            shipyard, variables, env = start_shipping(stack, tmp, repo, shipping_callers)
         api = stack.enter_context(GitHubAPIStandIn(token))
-        main_commit = consumer.git(repo, "rev-parse", "HEAD")
-        if args.event == "pull_request":
-            consumer.git(repo, "checkout", "--quiet", "-b", "local-change")
-            for name in changed:
-                (repo / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(root / name, repo / name)
-            for name in deleted:
-                (repo / name).unlink(missing_ok=True)
-            head = consumer.commit_all(repo, "Local change")
-            payload = training.pull_request_payload(main_commit, head, number=1, branch="local-change")
-        else:
-            payload = training.push_payload(main_commit)
+        edits = (changed, deleted) if args.event == "pull_request" else ([], [])
+        payload = event_payload(repo, args.event, root, *edits)
+        runner = Run(repo, args, sandbox, state, api, token, shipyard, variables, env)
         for caller in chosen:
             say(f"running {caller.path.relative_to(root)} ({args.event}) with act")
-            result = act.run_workflow(
-                repo,
-                args.event,
-                sandbox,
-                workflow=caller.name,
-                payload=payload,
-                env={"GITHUB_API_URL": api.url, **env},
-                secrets=shipping.secrets(shipyard, token) if shipyard else {"GITHUB_TOKEN": token},
-                variables=variables,
-                on_record=Progress(args.verbose),
-            )
-            failed = [job for job in result.jobs() if job.result != "success"]
-            ok = result.returncode == 0 and not failed
-            passed = passed and ok
-            print(flush=True)
-            outcome = "passed" if ok else "FAILED"
-            say(f"{caller.name}: {outcome} in {result.seconds:.0f}s; caches and artifacts in {state}")
-            report_where(result, api, shipyard)
+            passed = runner.caller(caller.name, payload, f"{caller.name}: ") and passed
     return 0 if passed else 1
 
 

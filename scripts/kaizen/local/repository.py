@@ -153,15 +153,6 @@ def copy_dvc_data(source: Path, dest: Path) -> tuple[list[str], list[str]]:
     return copied, missing
 
 
-def install_inputs(caller: Caller, project: str) -> dict:
-    """The install inputs (requirements, extras, install-command) the caller gives the training
-    job of `project`, so the developer's environment is made as the workflow makes it."""
-    for inputs in caller.training_inputs():
-        if str(inputs.get("working-directory", ".")).strip("./") == project.strip("./"):
-            return inputs
-    return {}
-
-
 def requirements_of(inputs: dict) -> list[str]:
     return str(inputs.get("requirements") or "").split()
 
