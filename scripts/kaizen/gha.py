@@ -148,6 +148,22 @@ def workspace() -> Path:
     return Path(os.environ.get("GITHUB_WORKSPACE") or os.getcwd()).resolve()
 
 
+def project_dir() -> tuple[str, Path]:
+    """The working-directory input as given and as a folder: one that exists inside the repository."""
+    working_directory = env_input("working-directory", ".") or "."
+    project = workspace() / working_directory
+    if not project.resolve().is_relative_to(workspace()):
+        raise InputError(
+            f"working-directory: {working_directory!r} is outside the repository; give a folder inside it",
+            title="working-directory",
+        )
+    if not project.is_dir():
+        raise InputError(
+            f"working-directory: {working_directory!r} does not exist in the repository", title="working-directory"
+        )
+    return working_directory, project
+
+
 def repo_relative(path: str | Path, base: Path | None = None) -> str:
     """A path as GitHub wants it in annotations: relative to the repository root, with `/`."""
     candidate = Path(path)

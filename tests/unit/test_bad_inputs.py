@@ -94,3 +94,10 @@ def test_the_github_client_survives_html_and_words_for_numbers():
     client = GitHub("t", "http://127.0.0.1:1")
     assert client.rate_limit_wait(Response(429, {"retry-after": "soon"}, None)) == 60.0
     assert json.loads("[]") == []
+
+
+@pytest.mark.parametrize("command", ["setup", "lint", "test"])
+def test_a_working_directory_outside_the_repository(tmp_path, command):
+    (tmp_path / "repo").mkdir()
+    line = one_error(kaizen(command, tmp_path / "repo", working_directory="../../.."))
+    assert "title=working-directory::working-directory: '../../..' is outside the repository" in line

@@ -160,12 +160,7 @@ def summary(findings: list[Finding], unformatted: list[Finding], formatter: str,
 
 
 def run() -> int:
-    working_directory = gha.env_input("working-directory", ".")
-    project = gha.workspace() / working_directory
-    if not project.is_dir():
-        raise InputError(
-            f"working-directory: {working_directory!r} does not exist in the repository", title="working-directory"
-        )
+    _, project = gha.project_dir()
     formatter = gha.env_input("formatter", "ruff").lower()
     if formatter not in FORMATTERS:
         raise InputError(f"formatter: {formatter!r} is not supported; use ruff or black", title="formatter")

@@ -61,17 +61,7 @@ def plan(
 
 
 def run() -> int:
-    working_directory = gha.env_input("working-directory", ".")
-    project = gha.workspace() / working_directory
-    if not project.resolve().is_relative_to(gha.workspace()):
-        raise InputError(
-            f"working-directory: {working_directory!r} is outside the repository; give a folder inside it",
-            title="working-directory",
-        )
-    if not project.is_dir():
-        raise InputError(
-            f"working-directory: {working_directory!r} does not exist in the repository", title="working-directory"
-        )
+    working_directory, project = gha.project_dir()
     requirements = parse_requirements(gha.env_input("requirements"), project, working_directory)
     commands = plan(project, gha.env_input("extras"), gha.env_input("install-command"), requirements, working_directory)
     for command in commands:

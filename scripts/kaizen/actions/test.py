@@ -166,12 +166,7 @@ def ensure_pytest_cov(env: dict[str, str]) -> None:
 
 
 def run() -> int:
-    working_directory = gha.env_input("working-directory", ".")
-    project = gha.workspace() / working_directory
-    if not project.is_dir():
-        raise InputError(
-            f"working-directory: {working_directory!r} does not exist in the repository", title="working-directory"
-        )
+    working_directory, project = gha.project_dir()
     report_dir = (Path(gha.runner_temp()) / "kaizen-test-results").resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
     coverage = gha.bool_input("coverage", True)
