@@ -63,13 +63,14 @@ def eval_dir_project(dest: Path) -> Path:
     return dest
 
 
-def run_train(api, repo, sandbox, base, head):
+def run_train(api, repo, sandbox, base, head, workflow="train.yml", payload=None):
+    """A pull request (base <- head, number 7 unless `payload` says otherwise) through `workflow`."""
     return act.run_workflow(
         repo,
         "pull_request",
         sandbox,
-        workflow="train.yml",
-        payload=training.pull_request_payload(base, head),
+        workflow=workflow,
+        payload=payload or training.pull_request_payload(base, head),
         env={"GITHUB_API_URL": api.url},
         secrets={"GITHUB_TOKEN": TOKEN},
     )
@@ -107,7 +108,7 @@ def test_metrics_in_a_cached_output_directory_are_compared_with_the_base_and_gat
 
         run = run_train(api, repo, sandbox, base, head)
         assert run.returncode != 0, "the gate must fail the job"
-        results = json.loads(next(v for _, k, v in run.outputs(JOB, step="actions/metrics-report@") if k == "results"))
+        results = report_results(run)
         assert results["metrics"]["test.acc"]["base"] == 0.974  # from the remote, not `new`
         assert results["metrics"]["test.acc"]["head"] == 0.752
         assert results["missing_base"] == {}
@@ -128,25 +129,13 @@ def test_a_get_started_shaped_project_gets_every_plot_for_base_and_head(
     The comment holds at least what that repository's CML workflow posts: the metrics and params
     diff with base values, ROC, precision-recall and confusion for base and head, and the image
     of each."""
-    project = fixture_projects.get_started(tmp_path / "project")
-    repo = make_consumer(templates=("train.yml",), project=project)
-    consumer.set_inputs(repo, "train.yml", {"requirements": "src/requirements.txt"})
-    developer = training.developer_python(
-        tmp_path_factory.mktemp("get-started-venv") / "venv", project=project, requirements=["src/requirements.txt"]
-    )
-    training.dvc(repo, developer, "init", "--quiet")
-    consumer.commit_all(repo, "dvc init")
-    base = training.train_and_push(repo, developer, str(tmp_path / "dvc-remote"))
-    consumer.git(repo, "checkout", "--quiet", "-b", "fewer-trees")
-    fixture_projects.set_n_est(repo, 3)
-    head = consumer.commit_all(repo, "n_est 3")
-
+    repo, base, head = get_started_pull_request(make_consumer, tmp_path, tmp_path_factory)
     with GitHubAPIStandIn(TOKEN) as api:
         run = run_train(api, repo, sandbox, base, head)
         assert run.returncode == 0, run.log[-6000:]
         [comment] = api.state.comments[("acme", "consumer", 7)]
     body = comment["body"]
-    results = json.loads(next(v for _, k, v in run.outputs(JOB, step="actions/metrics-report@") if k == "results"))
+    results = report_results(run)
     for name in ("avg_prec.test", "avg_prec.train", "roc_auc.test", "roc_auc.train"):
         assert results["metrics"][name]["base"] is not None, f"{name} has no base value"
     verdicts = {v["metric"]: v for v in results["gate"]["verdicts"]}
@@ -182,17 +171,34 @@ def test_a_get_started_shaped_project_gets_every_plot_for_base_and_head(
     assert page["errors"] == [] and page["svgs"] == page["blocks"] == body.count("```mermaid")
 
 
-def trained(make_consumer, tmp_path, tmp_path_factory, project: Path, subdirs=("",)):
-    """A consumer of `project` (its DVC projects in `subdirs`), each trained and pushed by its
-    developer with that project's own dependencies, on main. Returns (repo, base commit)."""
-    repo = make_consumer(templates=("train.yml",), project=project)
+def trained(make_consumer, tmp_path, tmp_path_factory, project: Path, subdirs=("",), workflow="train.yml", inputs=None):
+    """A consumer of `project` (its DVC projects in `subdirs`) calling Kaizen through `workflow`
+    (a template from workflows/, given `inputs` for its train.yml call), each project trained and
+    pushed by its developer with the project's own dependencies, on main. (repo, base commit)."""
+    repo = make_consumer(templates=(workflow,), project=project)
+    if inputs:
+        consumer.set_inputs(repo, workflow, inputs, calls="train.yml")
+    requirements = str((inputs or {}).get("requirements", "")).split() or None
     for sub in subdirs:
         source, where = (project / sub, repo / sub) if sub else (project, repo)
-        developer = training.developer_python(tmp_path_factory.mktemp("developer") / "venv", project=source)
+        developer = training.developer_python(
+            tmp_path_factory.mktemp("developer") / "venv", project=source, requirements=requirements
+        )
         training.dvc(where, developer, "init", "--quiet", *(["--subdir"] if sub else []))
         consumer.commit_all(repo, f"dvc init {sub}")
         training.train_and_push(where, developer, str(tmp_path / f"dvc-remote-{sub.replace('/', '-') or 'root'}"))
     return repo, consumer.git(repo, "rev-parse", "HEAD")
+
+
+def get_started_pull_request(make_consumer, tmp_path, tmp_path_factory, workflow="train.yml"):
+    """The get-started shape trained on main, and a pull request that cuts its trees from 50 to
+    3: (repo, base, head)."""
+    project = fixture_projects.get_started(tmp_path / "project")
+    inputs = {"requirements": "src/requirements.txt"}
+    repo, base = trained(make_consumer, tmp_path, tmp_path_factory, project, workflow=workflow, inputs=inputs)
+    consumer.git(repo, "checkout", "--quiet", "-b", "fewer-trees")
+    fixture_projects.set_n_est(repo, 3)
+    return repo, base, consumer.commit_all(repo, "n_est 3")
 
 
 def report_results(run) -> dict:
@@ -307,28 +313,10 @@ def test_image_plots_appear_inline_when_the_caller_opts_in(make_consumer, sandbo
     """workflows/train-report-images.yml: the importance image of base and head is committed to
     the kaizen-report-images branch through the Git data API and shown in the comment by commit
     SHA; a fork's pull request writes nothing."""
-    project = fixture_projects.get_started(tmp_path / "project")
-    repo = make_consumer(templates=("train-report-images.yml",), project=project)
-    consumer.set_inputs(repo, "train-report-images.yml", {"requirements": "src/requirements.txt"}, calls="train.yml")
-    developer = training.developer_python(
-        tmp_path_factory.mktemp("images-venv") / "venv", project=project, requirements=["src/requirements.txt"]
-    )
-    training.dvc(repo, developer, "init", "--quiet")
-    consumer.commit_all(repo, "dvc init")
-    base = training.train_and_push(repo, developer, str(tmp_path / "dvc-remote"))
-    consumer.git(repo, "checkout", "--quiet", "-b", "fewer-trees")
-    fixture_projects.set_n_est(repo, 3)
-    head = consumer.commit_all(repo, "n_est 3")
+    workflow = "train-report-images.yml"
+    repo, base, head = get_started_pull_request(make_consumer, tmp_path, tmp_path_factory, workflow)
     with GitHubAPIStandIn(TOKEN) as api:
-        run = act.run_workflow(
-            repo,
-            "pull_request",
-            sandbox,
-            workflow="train-report-images.yml",
-            payload=training.pull_request_payload(base, head),
-            env={"GITHUB_API_URL": api.url},
-            secrets={"GITHUB_TOKEN": TOKEN},
-        )
+        run = run_train(api, repo, sandbox, base, head, workflow)
         assert run.returncode == 0, run.log[-6000:]
         [comment] = api.state.comments[("acme", "consumer", 7)]
         files = api.state.git_files("acme", "consumer", "kaizen-report-images")
@@ -348,10 +336,7 @@ def test_image_plots_appear_inline_when_the_caller_opts_in(make_consumer, sandbo
         # A fork's pull request: the images job does not run, nothing is written.
         before = dict(api.state.git_refs)
         fork = training.pull_request_payload(base, head, number=8, head_repository="someone/fork")
-        run = act.run_workflow(
-            repo, "pull_request", sandbox, workflow="train-report-images.yml", payload=fork,
-            env={"GITHUB_API_URL": api.url}, secrets={"GITHUB_TOKEN": TOKEN},
-        )  # fmt: skip
+        run = run_train(api, repo, sandbox, base, head, workflow, payload=fork)
         assert run.returncode == 0, run.log[-6000:]
         assert api.state.git_refs == before
         [fork_comment] = api.state.comments[("acme", "consumer", 8)]

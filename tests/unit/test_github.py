@@ -4,23 +4,9 @@ OpenAPI description (npm @octokit/openapi)."""
 import pytest
 
 from kaizen.github import GitHub, GitHubError, ReadOnlyToken
-from kaizen.local.github_api import GitHubAPIStandIn
-from kaizen.local.openapi import GitHubRestAPI
 
 TOKEN = "ghs_test_token"
 MARKER = "<!-- kaizen-report:train -->"
-
-
-@pytest.fixture(scope="module")
-def description():
-    return GitHubRestAPI()
-
-
-@pytest.fixture()
-def api(description):
-    with GitHubAPIStandIn(TOKEN, description) as server:
-        yield server
-    assert server.problems() == []
 
 
 def client(api, **kwargs) -> GitHub:

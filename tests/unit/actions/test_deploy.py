@@ -11,7 +11,6 @@ import pytest
 
 from kaizen.actions import deploy
 from kaizen.deploy_targets import SSHCompose, SwitchedError, TargetError
-from kaizen.local.github_api import GitHubAPIStandIn
 from kaizen.local.services import start_sshd
 
 TOKEN = "ghs_deploy_token"
@@ -61,13 +60,6 @@ def staging(tmp_path):
     service = Staging(tmp_path / "serving")
     yield service
     service.server.shutdown()
-
-
-@pytest.fixture()
-def api():
-    with GitHubAPIStandIn(TOKEN) as server:
-        yield server
-    assert server.problems() == []
 
 
 @pytest.fixture()

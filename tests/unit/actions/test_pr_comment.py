@@ -4,17 +4,9 @@ import json
 
 import pytest
 
-from kaizen.local.github_api import GitHubAPIStandIn
 from kaizen.main import main
 
 TOKEN = "ghs_pr_comment_token"
-
-
-@pytest.fixture()
-def api():
-    with GitHubAPIStandIn(TOKEN) as server:
-        yield server
-    assert server.problems() == []
 
 
 @pytest.fixture()

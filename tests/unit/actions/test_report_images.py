@@ -8,18 +8,10 @@ from fixture_projects import png_bytes
 from kaizen.actions import report_images
 from kaizen.gha import InputError
 from kaizen.github import GitHub
-from kaizen.local.github_api import GitHubAPIStandIn
 from kaizen.main import main
 
 TOKEN = "ghs_images_token"
 REPORT = "<!-- kaizen-report:train -->\n## Report\n\n<!-- kaizen-image:head:plots/h.png -->\n"
-
-
-@pytest.fixture()
-def api():
-    with GitHubAPIStandIn(TOKEN) as server:
-        yield server
-    assert server.problems() == []
 
 
 @pytest.fixture()
