@@ -210,10 +210,10 @@ def test_composite_steps_are_named_and_follow_the_interpreter_rule(path):
 
 
 def kaizen_variables_read(module_source: str) -> set[str]:
-    """KAIZEN_* names a module reads: env_input("x")/bool_input("x") and literal KAIZEN_X lookups."""
+    """KAIZEN_* names a module reads: inputs.<kind>("x") and literal KAIZEN_X lookups."""
     names = {
         "KAIZEN_" + name.upper().replace("-", "_")
-        for name in re.findall(r"\b(?:env_input|bool_input|required|number)\(\s*\"([\w-]+)\"", module_source)
+        for name in re.findall(r"\b(?:inputs\.\w+|required_secret)\(\s*\"([\w-]+)\"", module_source)
     }
     names |= set(re.findall(r"environ(?:\.get)?[\[(]\s*\"(KAIZEN_[A-Z0-9_]+)\"", module_source))
     return names

@@ -87,7 +87,7 @@ class SSHCompose:
             "ssh", "-i", str(key), "-p", self.port,
             "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "ConnectTimeout=15",
             "-o", "StrictHostKeyChecking=yes", "-o", f"UserKnownHostsFile={known}",
-            f"{self.user}@{self.host}",
+            "--", f"{self.user}@{self.host}",
         ]  # fmt: skip
         args = [mode, self.directory, self.project, ref, compose or "-", *self.compose_command]
         command = "bash -s -- " + " ".join(shlex.quote(a) for a in args)

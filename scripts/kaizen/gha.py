@@ -96,72 +96,8 @@ def add_summary(markdown: str) -> None:
         handle.write(markdown.rstrip("\n") + "\n\n")
 
 
-def env_input(name: str, default: str = "") -> str:
-    """An action input, passed by the action.yml as KAIZEN_<NAME> through `env:`."""
-    return os.environ.get(f"KAIZEN_{name.upper().replace('-', '_')}", default).strip()
-
-
-def bool_input(name: str, default: bool) -> bool:
-    raw = env_input(name, "true" if default else "false").lower()
-    if raw in ("true", "1", "yes"):
-        return True
-    if raw in ("false", "0", "no", ""):
-        return False
-    raise InputError(f"{name}: expected true or false, got {raw!r}", title=name)
-
-
-def is_number(text: str) -> bool:
-    """ASCII digits only: str.isdigit() also accepts '²', which int() refuses."""
-    return bool(text) and text.isascii() and text.isdigit()
-
-
-def number_input(name: str, default: str, *, integer: bool = False, minimum: float = 0.0) -> float:
-    """A finite number above `minimum` (seconds, milliseconds, counts); `integer` for counts."""
-    import math
-
-    raw = env_input(name, default) or default
-    try:
-        value = int(raw) if integer else float(raw)
-    except ValueError:
-        value = None
-    if value is None or not math.isfinite(value) or value <= minimum:
-        kind = "a whole number" if integer else "a number"
-        raise InputError(f"{name}: {raw!r} is not {kind} above {minimum:g}", title=name)
-    return value
-
-
-def json_list_input(name: str) -> list[str]:
-    """An input holding a JSON list of strings (empty means [])."""
-    import json
-
-    raw = env_input(name)
-    try:
-        value = json.loads(raw) if raw else []
-    except json.JSONDecodeError:
-        value = None
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise InputError(f'{name}: expected a JSON list of names, e.g. ["train"], got {raw[:80]!r}', title=name)
-    return value
-
-
 def workspace() -> Path:
     return Path(os.environ.get("GITHUB_WORKSPACE") or os.getcwd()).resolve()
-
-
-def project_dir() -> tuple[str, Path]:
-    """The working-directory input as given and as a folder: one that exists inside the repository."""
-    working_directory = env_input("working-directory", ".") or "."
-    project = workspace() / working_directory
-    if not project.resolve().is_relative_to(workspace()):
-        raise InputError(
-            f"working-directory: {working_directory!r} is outside the repository; give a folder inside it",
-            title="working-directory",
-        )
-    if not project.is_dir():
-        raise InputError(
-            f"working-directory: {working_directory!r} does not exist in the repository", title="working-directory"
-        )
-    return working_directory, project
 
 
 def repo_relative(path: str | Path, base: Path | None = None) -> str:

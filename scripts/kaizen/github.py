@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 API_VERSION = "2022-11-28"
-REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
 MAX_WAIT_SECONDS = 120
 
@@ -35,11 +34,6 @@ class Response:
     status: int
     headers: dict[str, str]
     body: object
-
-
-def valid_repository(repository: str) -> bool:
-    """owner/name as GitHub spells them; never a path that climbs (`../x`)."""
-    return bool(REPOSITORY.match(repository)) and repository.split("/")[1] not in (".", "..")
 
 
 def origin(url: str) -> tuple[str, str]:

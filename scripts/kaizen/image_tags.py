@@ -117,16 +117,6 @@ def labels_for(event: GitEvent, created: str, title: str = "", description: str 
     return {key: value for key, value in labels.items() if value}
 
 
-def normalize_image(image: str) -> str:
-    """The image name, lower-cased (GHCR names come from mixed-case repositories), or an error."""
-    name = image.strip().lower()
-    if "@" in name or (":" in name.rsplit("/", 1)[-1]):
-        raise ValueError(f"{image!r} has a tag or digest; give the name only, tags come from git")
-    if not IMAGE.match(name):
-        raise ValueError(f"{image!r} is not an image name like ghcr.io/owner/name")
-    return name
-
-
 def registry_of(image: str) -> str:
     first = image.split("/", 1)[0]
     if "/" in image and ("." in first or ":" in first or first == "localhost"):

@@ -8,25 +8,11 @@ import re
 from dataclasses import dataclass, field
 
 from kaizen import plots
-from kaizen.gha import InputError
 from kaizen.quality_gate import Rule, Verdict, gate_passed, regression
 
 MARKER = "<!-- kaizen-report:{name} -->"
-NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # GitHub refuses comment bodies over 65,536 characters; cut below, with room for the pointer.
 MAX_COMMENT = 65_000
-
-
-def report_name(value: str, input_name: str) -> str:
-    """A report's name: it goes into the hidden marker of the sticky comment and the artifact's
-    name, so it is letters, digits, `.`, `_` and `-` only."""
-    name = value or "train"
-    if not NAME.match(name):
-        raise InputError(
-            f"{input_name}: {name!r} is not a report name; use letters, digits, '.', '_' and '-' (at most 64)",
-            title=input_name,
-        )
-    return name
 
 
 def fit_comment(body: str, where: str = "the `model-report` artifact") -> str:

@@ -10,9 +10,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from kaizen.gha import InputError
 
 
 class SmokeFailure(Exception):
@@ -35,20 +32,6 @@ class SmokeResult:
     @property
     def median_ms(self) -> float:
         return statistics.median(self.latencies_ms) if self.latencies_ms else 0.0
-
-
-def read_request(path: str, input_name: str) -> bytes | None:
-    """The sample request body, checked to be JSON; None when no path is given."""
-    if not path:
-        return None
-    file = Path(path)
-    if not file.is_file():
-        raise InputError(f"{input_name}: {path!r} does not exist; give a JSON request body file", title=input_name)
-    try:
-        json.loads(file.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise InputError(f"{input_name}: {path!r} is not valid JSON ({exc})", title=input_name) from None
-    return file.read_bytes()
 
 
 def call(url: str, body: bytes | None = None, timeout: float = 5.0) -> tuple[int, bytes]:

@@ -142,14 +142,6 @@ def test_a_redirect_to_another_host_is_not_followed(tmp_path):
     assert len(seen) == 1  # the redirect's target never got a request
 
 
-@pytest.mark.parametrize("repository", ["../../admin/x", "acme", "acme/consumer/extra", "acme/..", "-x/y", ""])
-def test_a_repository_that_is_not_owner_name_is_refused(repository):
-    from kaizen.github import valid_repository
-
-    assert not valid_repository(repository)
-    assert valid_repository("acme/consumer.ml") and valid_repository("Kaizen-CI/kaizen_2")
-
-
 def test_an_html_server_error_is_retried_and_an_html_success_is_an_error():
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from kaizen import gha
+from kaizen import gha, inputs
 from kaizen.gha import InputError
 from kaizen.git import git
 
@@ -145,23 +145,18 @@ def summary(result: Plan) -> str:
 
 
 def run() -> int:
-    event = gha.env_input("event-name")
+    event = inputs.text("event-name")
     if not re.fullmatch(r"[a-z_]+", event):
-        raise InputError(f"event-name: {event!r} is not an event's name; pass github.event_name", title="event-name")
-    base = gha.env_input("base-sha")
-    if base and not re.fullmatch(r"[0-9a-f]{40}", base):
-        raise InputError(
-            f"base-sha: {base!r} is not a commit SHA; pass github.event.pull_request.base.sha or github.event.before",
-            title="base-sha",
-        )
-    ref_name = gha.env_input("ref-name")
-    default_branch = gha.env_input("default-branch")
-    raw_patterns = gha.env_input("docs-paths")
+        raise inputs.bad("event-name", f"{event!r} is not an event's name; pass github.event_name")
+    base = inputs.commit_sha("base-sha", "pass github.event.pull_request.base.sha or github.event.before")
+    ref_name = inputs.text("ref-name")
+    default_branch = inputs.text("default-branch")
+    raw_patterns = inputs.text("docs-paths")
     patterns = parse_patterns(raw_patterns) if raw_patterns else list(DEFAULT_DOCS_PATHS)
-    context = gha.env_input("context") or gha.env_input("working-directory") or "."
-    smoke_request = context_path(context, gha.env_input("smoke-request"))
-    train = gha.bool_input("train", True)
-    ship = gha.bool_input("ship", True)
+    context = inputs.text("context") or inputs.text("working-directory") or "."
+    smoke_request = context_path(context, inputs.text("smoke-request"))
+    train = inputs.boolean("train", True)
+    ship = inputs.boolean("ship", True)
     repo = gha.workspace()
     changed = changed_files(repo, base) if base and base != NO_COMMIT else None
     result = plan(

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
-from kaizen import gha
+from kaizen import gha, inputs
 from kaizen.gha import InputError
 
 # CPython minor versions that actions/setup-python can install on GitHub's current runner
@@ -81,30 +80,14 @@ def parse_runs_on(raw: str) -> str | list[str]:
     return raw
 
 
-def check_working_directory(raw: str, root: Path) -> str:
-    value = raw or "."
-    path = (root / value).resolve()
-    if Path(value).is_absolute() or not path.is_relative_to(root.resolve()):
-        raise InputError(
-            f"working-directory: {value!r} must be a path inside the repository", title="working-directory"
-        )
-    if not path.is_dir():
-        raise InputError(
-            f"working-directory: {value!r} does not exist in the repository; "
-            "set it to the folder that holds your project's pyproject.toml or requirements.txt",
-            title="working-directory",
-        )
-    return value
-
-
 def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", version)[:3])
 
 
 def run() -> int:
-    versions = parse_python_versions(gha.env_input("python-versions"))
-    runs_on = parse_runs_on(gha.env_input("runs-on", "ubuntu-latest"))
-    working_directory = check_working_directory(gha.env_input("working-directory", "."), gha.workspace())
+    versions = parse_python_versions(inputs.text("python-versions"))
+    runs_on = parse_runs_on(inputs.text("runs-on", "ubuntu-latest"))
+    working_directory, _ = inputs.working_directory()
     newest = max(versions, key=version_key)
     gha.set_output("python-versions", json.dumps(versions))
     gha.set_output("newest-python-version", newest)

@@ -10,8 +10,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kaizen import gha, image_tags, smoke
-from kaizen.gha import InputError
+from kaizen import gha, image_tags, inputs, smoke
 
 SMOKE_LOG_LINES = 60
 
@@ -50,32 +49,33 @@ def default_image() -> str:
     return f"ghcr.io/{os.environ.get('GITHUB_REPOSITORY', '')}"
 
 
+def smoke_settings(base: Path) -> dict:
+    """The smoke test's inputs, checked by the context step so a typo stops the job before the build."""
+    return {
+        "port": inputs.port("smoke-port", 8000),
+        "health_path": inputs.url_path("smoke-health-path", "/health"),
+        "predict_path": inputs.url_path("smoke-predict-path", "/predict"),
+        "request": inputs.json_file("smoke-request", base=base),
+        "timeout": inputs.seconds("smoke-timeout", 60),
+    }
+
+
 def run_context() -> int:
     root = gha.workspace()
-    context = root / gha.env_input("context", ".")
-    if not context.is_dir():
-        raise InputError(f"context: {gha.env_input('context')!r} is not a folder of the repository", title="context")
-    dockerfile = context / (gha.env_input("dockerfile") or "Dockerfile")
-    if not dockerfile.is_file():
-        raise InputError(
-            f"dockerfile: {gha.repo_relative(dockerfile)!r} does not exist (it is relative to the context)",
-            title="dockerfile",
-        )
-    try:
-        image = image_tags.normalize_image(gha.env_input("image") or default_image())
-    except ValueError as exc:
-        raise InputError(f"image: {exc}", title="image") from None
-    smoke.read_request(
-        str(context / gha.env_input("smoke-request")) if gha.env_input("smoke-request") else "", "smoke-request"
+    context = inputs.folder("context", what="give the build context, the folder with the Dockerfile")
+    dockerfile = inputs.file(
+        "dockerfile", "Dockerfile", base=context, what="it is relative to the context; name the Dockerfile"
     )
+    image = inputs.image("image", default_image())
+    smoke_settings(context)
     event = git_event()
     tags = [f"{image}:{tag}" for tag in image_tags.tags_for(event)]
-    labels = image_tags.labels_for(event, commit_time(event.sha), description=gha.env_input("description"))
+    labels = image_tags.labels_for(event, commit_time(event.sha), description=inputs.text("description"))
     build_args = [f"GIT_SHA={event.sha}", f"MODEL_VERSION={image_tags.version_of(event)}"]
-    build_args += [line.strip() for line in gha.env_input("build-args").splitlines() if line.strip()]
+    build_args += [line.strip() for line in inputs.text("build-args").splitlines() if line.strip()]
     for line in build_args:
         if "=" not in line:
-            raise InputError(f"build-args: {line!r} is not NAME=value", title="build-args")
+            raise inputs.bad("build-args", f"{line!r} is not NAME=value")
     gha.set_output("image", image)
     gha.set_output("registry", image_tags.registry_of(image))
     gha.set_output("tags", "\n".join(tags))
@@ -108,14 +108,9 @@ def running(container: str) -> bool:
 
 
 def run_smoke() -> int:
-    image = gha.env_input("image")
-    if not image:
-        raise InputError("image: the image to test is empty", title="image")
-    port = gha.env_input("port", "8000")
-    if not gha.is_number(port):
-        raise InputError(f"smoke-port: {port!r} is not a port number", title="smoke-port")
-    request = smoke.read_request(gha.env_input("request"), "smoke-request")
-    timeout = float(gha.env_input("timeout", "60") or 60)
+    image = inputs.required("image", "the tagged image to test (the context step's smoke-image output)")
+    settings = smoke_settings(Path.cwd())
+    port, request, timeout = settings["port"], settings["request"], settings["timeout"]
     started = docker("run", "--detach", "--init", "--publish", f"127.0.0.1::{port}", image, check=False)
     if started.returncode != 0:
         gha.error(f"the image did not start: {started.stderr.strip()[-500:]}", title="smoke test")
@@ -126,8 +121,8 @@ def run_smoke() -> int:
         base_url = f"http://127.0.0.1:{published_port(container, port)}"
         result = smoke.smoke(
             base_url,
-            health_path=gha.env_input("health-path", "/health"),
-            predict_path=gha.env_input("predict-path", "/predict"),
+            health_path=settings["health_path"],
+            predict_path=settings["predict_path"],
             request=request,
             timeout=timeout,
             alive=lambda: running(container),
@@ -153,11 +148,11 @@ def run_smoke() -> int:
 
 
 def run_result() -> int:
-    image = gha.env_input("image")
-    digest = gha.env_input("digest")
-    tags = [t for t in gha.env_input("tags").splitlines() if t.strip()]
-    pushed = gha.bool_input("pushed", False)
-    if pushed and not digest.startswith("sha256:"):
+    image = inputs.text("image")
+    digest = inputs.text("digest")
+    tags = [t for t in inputs.text("tags").splitlines() if t.strip()]
+    pushed = inputs.boolean("pushed", False)
+    if pushed and not inputs.DIGEST.match(digest):
         gha.error(f"the push reported no digest ({digest!r}); nothing can be deployed by digest", title="push")
         return 1
     reference = f"{image}@{digest}" if pushed else ""

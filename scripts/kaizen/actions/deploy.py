@@ -8,130 +8,86 @@ import os
 import re
 import shlex
 import time
-import urllib.parse
 
-from kaizen import gha, image_tags, smoke
+from kaizen import gha, inputs, smoke
 from kaizen.deploy_targets import Command, Kubernetes, SSHCompose, SwitchedError, TargetError
-from kaizen.gha import InputError
 from kaizen.github import GitHub, GitHubError
 
-DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 TARGETS = ("ssh-compose", "kubernetes", "command")
 
 
-def required(name: str, value: str, what: str) -> str:
-    if not value:
-        raise InputError(f"{name}: missing; {what}", title=name)
+def required_secret(name: str, what: str) -> str:
+    value = inputs.secret(name)
+    if not value.strip():
+        raise inputs.bad(name, f"missing; {what}")
     return value
 
 
 def image_ref() -> str:
-    image = gha.env_input("image")
-    digest = gha.env_input("digest")
-    required("image", image, "give the image name (container.yml's image output)")
-    if "@" in image or ":" in image.rsplit("/", 1)[-1]:
-        raise InputError(
-            f"image: {image!r} has a tag or digest; give the name, and the digest separately", title="image"
-        )
-    if not image_tags.IMAGE.match(image):
-        raise InputError(f"image: {image!r} is not an image name like ghcr.io/owner/name", title="image")
-    if not DIGEST.match(digest):
-        raise InputError(
-            f"digest: {digest!r} is not a sha256 digest; deploys go by digest, never by a moving tag "
-            "(use container.yml's digest output)",
-            title="digest",
-        )
+    image = inputs.image("image")
+    digest = inputs.digest("digest", "deploys go by digest, never by a moving tag (use container.yml's digest output)")
     return f"{image}@{digest}"
 
 
-def url_input() -> str:
-    url = required(
-        "url", gha.env_input("url"), "give the staging URL the smoke test calls, e.g. https://staging.example.com"
-    )
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", url):
-        raise InputError(f"url: {url!r} is not an http(s) URL (no spaces)", title="url")
-    return url.rstrip("/")
-
-
 def compose_command() -> list[str]:
-    raw = gha.env_input("compose-command", "docker compose") or "docker compose"
+    raw = inputs.text("compose-command", "docker compose")
     try:
         words = shlex.split(raw)
     except ValueError as error:
-        raise InputError(
-            f"compose-command: {raw!r} cannot be split into words ({error})", title="compose-command"
-        ) from None
-    if not words:
-        raise InputError("compose-command: empty; e.g. docker compose or podman-compose", title="compose-command")
+        raise inputs.bad("compose-command", f"{raw!r} cannot be split into words ({error})") from None
     return words
 
 
 def api() -> GitHub | None:
-    token = os.environ.get("KAIZEN_TOKEN", "")
+    token = inputs.secret("token")
     if not token:
         return None
     return GitHub(token, os.environ.get("GITHUB_API_URL", "https://api.github.com"))
 
 
 def make_target(kind: str, client: GitHub | None, repository: str, environment: str):
-    root = gha.workspace()
     if kind == "ssh-compose":
-        compose_file = root / gha.env_input("compose-file", "compose.yml")
-        if not compose_file.is_file():
-            raise InputError(
-                f"compose-file: {gha.env_input('compose-file')!r} does not exist; it is the compose file the "
-                "staging host runs, with image: ${KAIZEN_IMAGE}",
-                title="compose-file",
-            )
-        if "KAIZEN_IMAGE" not in compose_file.read_text(encoding="utf-8"):
-            raise InputError(
-                f"compose-file: {gha.repo_relative(compose_file)} never uses ${{KAIZEN_IMAGE}}; set the service's "
+        compose_file = inputs.file(
+            "compose-file",
+            "compose.yml",
+            what="it is the compose file the staging host runs, with image: ${KAIZEN_IMAGE}",
+        )
+        if "KAIZEN_IMAGE" not in compose_file.read_text(encoding="utf-8", errors="replace"):
+            raise inputs.bad(
+                "compose-file",
+                f"{gha.repo_relative(compose_file)} never uses ${{KAIZEN_IMAGE}}; set the service's "
                 "image: ${KAIZEN_IMAGE} so the deploy can choose the digest",
-                title="compose-file",
                 file=gha.repo_relative(compose_file),
             )
-        port = gha.env_input("ssh-port", "22")
-        if not gha.is_number(port):
-            raise InputError(f"ssh-port: {port!r} is not a port number", title="ssh-port")
+        name = f"{repository.rsplit('/', 1)[-1]}-{environment}"
         return SSHCompose(
-            host=required("ssh-host", gha.env_input("ssh-host"), "give the staging host's name or address"),
-            user=gha.env_input("ssh-user", "deploy") or "deploy",
-            port=port,
-            key=required(
-                "ssh-private-key",
-                os.environ.get("KAIZEN_SSH_PRIVATE_KEY", ""),
-                "add the deploy key as a secret and pass it as secrets.ssh-private-key",
+            host=inputs.host("ssh-host", "give the staging host's name or address"),
+            user=inputs.user_name("ssh-user", "deploy"),
+            port=str(inputs.port("ssh-port", 22)),
+            key=required_secret(
+                "ssh-private-key", "add the deploy key as a secret and pass it as secrets.ssh-private-key"
             ),
-            known_hosts=required(
+            known_hosts=required_secret(
                 "ssh-known-hosts",
-                os.environ.get("KAIZEN_SSH_KNOWN_HOSTS", ""),
                 "add the output of `ssh-keyscan -p PORT HOST` as a secret and pass it as secrets.ssh-known-hosts",
             ),
-            directory=gha.env_input("compose-directory") or f"~/kaizen/{repository.rsplit('/', 1)[-1]}-{environment}",
-            project=gha.env_input("compose-project")
-            or re.sub(r"[^a-z0-9_-]", "-", f"{repository.rsplit('/', 1)[-1]}-{environment}".lower()),
+            directory=inputs.text("compose-directory", f"~/kaizen/{name}"),
+            project=inputs.dns_name(
+                "compose-project", re.sub(r"[^a-z0-9_-]", "-", name.lower())[:63].strip("-_"), what="a compose project"
+            ),
             compose_file=compose_file,
             compose_command=compose_command(),
         )
     if kind == "kubernetes":
-        deployment = required(
-            "kubernetes-deployment", gha.env_input("kubernetes-deployment"), "name the Deployment to update"
-        )
+        deployment = inputs.dns_name("kubernetes-deployment", what="the Deployment to update")
         return Kubernetes(
             deployment=deployment,
-            container=gha.env_input("kubernetes-container") or deployment,
-            namespace=gha.env_input("kubernetes-namespace", "default") or "default",
-            kubeconfig=required(
-                "kubeconfig",
-                os.environ.get("KAIZEN_KUBECONFIG", ""),
-                "pass the cluster's kubeconfig as secrets.kubeconfig",
-            ),
-            timeout=f"{int(gha.number_input('rollout-timeout', '300', integer=True))}s",
+            container=inputs.dns_name("kubernetes-container", deployment, what="the Deployment's container"),
+            namespace=inputs.dns_name("kubernetes-namespace", "default", what="a namespace"),
+            kubeconfig=required_secret("kubeconfig", "pass the cluster's kubeconfig as secrets.kubeconfig"),
+            timeout=f"{inputs.integer('rollout-timeout', 300)}s",
         )
-    command = required(
-        "deploy-command", gha.env_input("deploy-command"), "give the command that deploys $KAIZEN_IMAGE_REF"
-    )
+    command = inputs.required("deploy-command", "give the command that deploys $KAIZEN_IMAGE_REF")
     previous = None
     if client is not None:
         try:
@@ -178,14 +134,14 @@ class Recorder:
 
 
 def health_path() -> str:
-    return gha.env_input("health-path", "/health") or "/health"
+    return inputs.url_path("health-path", "/health")
 
 
 def check(url: str, request: bytes | None, budget_ms: float, calls: int, timeout: float) -> smoke.SmokeResult:
     result = smoke.smoke(
         url,
         health_path=health_path(),
-        predict_path=gha.env_input("predict-path", "/predict") or "/predict",
+        predict_path=inputs.url_path("predict-path", "/predict"),
         request=request,
         timeout=timeout,
         latency_calls=calls,
@@ -198,17 +154,17 @@ def check(url: str, request: bytes | None, budget_ms: float, calls: int, timeout
 
 
 def run() -> int:
-    kind = gha.env_input("target", "ssh-compose")
-    if kind not in TARGETS:
-        raise InputError(f"target: {kind!r} is not one of {', '.join(TARGETS)}", title="target")
+    kind = inputs.choice("target", TARGETS, "ssh-compose")
     ref = image_ref()
-    url = url_input()
-    environment = gha.env_input("environment", "staging") or "staging"
+    url = inputs.url("url", "give the staging URL the smoke test calls, e.g. https://staging.example.com")
+    environment = inputs.identifier("environment", "staging", "an environment name")
     repository = os.environ.get("GITHUB_REPOSITORY", "")
-    request = smoke.read_request(gha.env_input("smoke-request"), "smoke-request")
-    budget_ms = gha.number_input("latency-budget-ms", "1000")
-    calls = int(gha.number_input("latency-calls", "20", integer=True))
-    timeout = gha.number_input("smoke-timeout", "120")
+    request = inputs.json_file("smoke-request")
+    budget_ms = inputs.number("latency-budget-ms", 1000, unit="(milliseconds)")
+    calls = inputs.integer("latency-calls", 20)
+    timeout = inputs.seconds("smoke-timeout", 120)
+    health_path()
+    inputs.url_path("predict-path", "/predict")
     client = api()
     target = make_target(kind, client, repository, environment)
     for secret in ("KAIZEN_SSH_PRIVATE_KEY", "KAIZEN_SSH_KNOWN_HOSTS", "KAIZEN_KUBECONFIG"):

@@ -4,13 +4,12 @@ give the remote its URL and credentials in `.dvc/config.local`, never in the rep
 from __future__ import annotations
 
 import configparser
-import os
 import re
 import shlex
 import subprocess
 from pathlib import Path
 
-from kaizen import dvc, gha, tool_env
+from kaizen import dvc, gha, inputs, tool_env
 from kaizen.gha import InputError
 
 PLUGINS = {"s3": "dvc-s3", "ssh": "dvc-ssh"}
@@ -69,21 +68,30 @@ def parse_remote_config(raw: str) -> list[tuple[str, str]]:
 
 
 def run() -> int:
-    working_directory = gha.env_input("working-directory", ".")
-    project = gha.workspace() / working_directory
+    working_directory, project = inputs.working_directory()
+    raw = inputs.secret("remote-config")
+    mask_remote_config(raw)  # before parsing: even a malformed line's secret never reaches the log
+    settings = parse_remote_config(raw)
+    given_remote = inputs.text("remote")
+    if given_remote and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", given_remote):
+        raise inputs.bad("remote", f"{given_remote!r} is not a DVC remote's name")
+    given_url = inputs.text("remote-url")
+    if given_url and (re.search(r"\s", given_url) or given_url.startswith("-")):
+        raise inputs.bad("remote-url", f"{given_url!r} is not a remote URL (no spaces), e.g. s3://bucket/path")
+    targets = inputs.text("pull").split()
+    for target in targets:
+        if target.startswith("-"):
+            raise inputs.bad("pull", f"{target!r} is not an output of the pipeline; list paths or stage names")
     dvc.require_pipeline(project)
     if not (project / ".dvc").is_dir():
         raise InputError(
             f"working-directory: {working_directory!r} is not a DVC project (no .dvc/); run dvc init",
             title="working-directory",
         )
-    raw = os.environ.get("KAIZEN_REMOTE_CONFIG", "")
-    mask_remote_config(raw)  # before parsing: even a malformed line's secret never reaches the log
-    settings = parse_remote_config(raw)
     default, urls = read_config(project)
-    remote = gha.env_input("remote") or default or (next(iter(urls)) if len(urls) == 1 else "")
-    url = gha.env_input("remote-url") or urls.get(remote, "")
-    if (settings or gha.env_input("remote-url")) and not remote:
+    remote = given_remote or default or (next(iter(urls)) if len(urls) == 1 else "")
+    url = given_url or urls.get(remote, "")
+    if (settings or given_url) and not remote:
         raise InputError(
             "remote: the project has no DVC remote to configure; name one with the remote input", title="remote"
         )
@@ -94,7 +102,7 @@ def run() -> int:
     site_cache = Path(gha.runner_temp()) / "dvc-site-cache"
     gha.set_env("DVC_NO_ANALYTICS", "1")
     gha.set_env("DVC_SITE_CACHE_DIR", str(site_cache))
-    if remote and gha.env_input("remote-url"):
+    if remote and given_url:
         if remote not in urls:
             dvc.dvc(project, "remote", "add", "--local", remote, url)
         else:
@@ -107,7 +115,6 @@ def run() -> int:
         f"{len(settings)} remote setting(s) in .dvc/config.local",
         flush=True,
     )
-    targets = gha.env_input("pull").split()
     if targets:
         dvc.pull_outputs(project, targets)
     gha.set_output("remote", remote)

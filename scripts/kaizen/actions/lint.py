@@ -11,7 +11,7 @@ import venv
 from dataclasses import dataclass
 from pathlib import Path
 
-from kaizen import gha, tool_env
+from kaizen import gha, inputs, tool_env
 from kaizen.gha import InputError
 
 FORMATTERS = ("ruff", "black")
@@ -160,11 +160,11 @@ def summary(findings: list[Finding], unformatted: list[Finding], formatter: str,
 
 
 def run() -> int:
-    _, project = gha.project_dir()
-    formatter = gha.env_input("formatter", "ruff").lower()
+    _, project = inputs.working_directory()
+    formatter = inputs.choice("formatter", ("ruff", "black"), "ruff")
     if formatter not in FORMATTERS:
         raise InputError(f"formatter: {formatter!r} is not supported; use ruff or black", title="formatter")
-    lock, overrides = tools_wanted(formatter, gha.env_input("ruff-version"), gha.env_input("black-version"))
+    lock, overrides = tools_wanted(formatter, inputs.version("ruff-version"), inputs.version("black-version"))
     bin_dir = ensure_tools(Path(gha.runner_temp()) / "kaizen-lint-tools", lock, overrides)
     findings, unformatted = lint(project, bin_dir, formatter)
     for f in findings:

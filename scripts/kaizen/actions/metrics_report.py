@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from kaizen import dvc, gha, metrics, plots, quality_gate, report
+from kaizen import dvc, gha, inputs, metrics, plots, quality_gate, report
 from kaizen.gha import InputError
 from kaizen.git import git
 
@@ -170,28 +170,26 @@ def write_pull_request(out_dir: Path) -> None:
 
 
 def thresholds(project: Path) -> list[quality_gate.Rule]:
-    given = gha.env_input("thresholds-file")
-    path = project / (given or DEFAULT_THRESHOLDS)
-    if not path.resolve().is_relative_to(gha.workspace()):
-        raise InputError(
-            f"thresholds-file: {given!r} is outside the repository; give a path relative to working-directory",
-            title="thresholds-file",
-        )
-    if not given and not path.is_file():
-        return []
+    if not inputs.text("thresholds-file"):
+        default = project / DEFAULT_THRESHOLDS
+        return quality_gate.load_rules(default) if default.is_file() else []
+    path = inputs.file("thresholds-file", base=project, what="it is relative to working-directory")
     return quality_gate.load_rules(path)
 
 
 def run() -> int:
-    working_directory = gha.env_input("working-directory", ".")
-    project = gha.workspace() / working_directory
+    _, project = inputs.working_directory()
+    report_name = inputs.report_name("report-name")
+    stages = {kind: inputs.json_list(f"stages-{kind}") for kind in ("ran", "restored", "skipped")}
+    fail_on_gate = inputs.boolean("fail-on-gate", True)
+    base_ref = inputs.git_ref("base-ref")
+    artifact = inputs.text("artifact-name") and inputs.identifier("artifact-name", "", "an artifact name")
+    rules = thresholds(project)
     dvc.require_pipeline(project)
     declared = dvc.declared_metrics_in(
         {f: (project / f / "dvc.yaml").read_text(encoding="utf-8") for f in dvc.workspace_pipeline_dirs(project)}
     )
     head = head_metrics(project, declared)
-    rules = thresholds(project)
-    base_ref = gha.env_input("base-ref")
     base_rev = dvc.ensure_revision(project, base_ref) if base_ref else None
     base, missing = base_metrics(project, base_rev, declared) if base_rev else (None, {})
     params = dvc.params_diff(project, base_rev) if base_rev else []
@@ -207,11 +205,11 @@ def run() -> int:
     diff = dvc.plots_diff(project, base_rev, plots_dir)
     found = plots.parse(diff)
     images = render_images(diff, plots_dir)
-    where = artifact_where(gha.env_input("artifact-name"))
+    where = artifact_where(artifact)
     blocks = report.plot_blocks(found, base_rev, artifact_images(found, out_dir), where)
     head_label = os.environ.get("GITHUB_SHA", "")[:12] or git(project, "rev-parse", "--short=12", "HEAD").stdout.strip()
     data = report.ReportInput(
-        name=report.report_name(gha.env_input("report-name"), "report-name"),
+        name=report_name,
         head_label=head_label,
         base_label=f"{base_ref} ({base_rev[:12]})" if base_rev else None,
         head=head,
@@ -220,9 +218,9 @@ def run() -> int:
         rules=rules,
         verdicts=verdicts,
         params=params,
-        stages_ran=gha.json_list_input("stages-ran"),
-        stages_restored=gha.json_list_input("stages-restored"),
-        stages_skipped=gha.json_list_input("stages-skipped"),
+        stages_ran=stages["ran"],
+        stages_restored=stages["restored"],
+        stages_skipped=stages["skipped"],
         charts=blocks,
         plot_errors=plots.errors(diff, base_rev),
         data_changes=data_changes(project, base_rev) if base_rev else [],
@@ -241,4 +239,4 @@ def run() -> int:
     failed = [v for v in verdicts if not v.passed and not v.informational]
     for verdict in failed:
         gha.error(f"quality gate: {verdict.metric} {'; '.join(verdict.reasons)}", title="quality gate")
-    return 1 if failed and gha.bool_input("fail-on-gate", True) else 0
+    return 1 if failed and fail_on_gate else 0

@@ -11,10 +11,9 @@ import os
 import re
 from pathlib import Path
 
-from kaizen import gha
-from kaizen.gha import InputError
-from kaizen.github import GitHub, GitHubError, valid_repository
-from kaizen.report import MARKER, fit_comment, report_name
+from kaizen import gha, inputs
+from kaizen.github import GitHub, GitHubError
+from kaizen.report import MARKER, fit_comment
 
 IMAGE = re.compile(r"<!-- kaizen-image:(?P<who>[\w ]+):(?P<path>[\w./-]+) -->")
 TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg"}
@@ -38,7 +37,7 @@ def images_of(report: str, report_dir: Path) -> list[tuple[str, str, Path]]:
     for match in IMAGE.finditer(report):
         path = (report_dir / match["path"]).resolve()
         if not path.is_relative_to(report_dir.resolve()) or path.suffix.lower() not in TYPES or not path.is_file():
-            raise InputError(f"report-dir: {match['path']!r} is not an image of the report", title="report-dir")
+            raise inputs.bad("report-dir", f"{match['path']!r} is not an image of the report")
         found.append((match.group(0), match["who"], path))
     return found
 
@@ -70,19 +69,20 @@ def publish(client: GitHub, repository: str, branch: str, folder: str, files: li
 
 
 def run() -> int:
-    report_dir = Path(gha.env_input("report-dir"))
+    report_dir = inputs.folder("report-dir", "", what="give the folder metrics-report wrote", temp_ok=True)
     report_file = report_dir / "report.md"
     if not report_file.is_file():
-        raise InputError(f"report-dir: {report_dir.as_posix()!r} holds no report.md", title="report-dir")
-    branch = gha.env_input("branch") or "kaizen-report-images"
+        raise inputs.bad("report-dir", f"{inputs.text('report-dir')!r} holds no report.md")
+    branch = inputs.text("branch", "kaizen-report-images")
     if not BRANCH.match(branch):
-        raise InputError(f"branch: {branch!r} is not a branch name Kaizen writes to", title="branch")
-    keep_text = gha.env_input("keep") or "20"
-    if not gha.is_number(keep_text) or int(keep_text) < 1:
-        raise InputError(f"keep: {keep_text!r} is not a positive number of runs", title="keep")
-    number = gha.env_input("pull-request")
-    if not gha.is_number(number):
-        raise InputError(f"pull-request: {number!r} is not a pull request number", title="pull-request")
+        raise inputs.bad("branch", f"{branch!r} is not a branch name Kaizen writes to")
+    keep = inputs.integer("keep", 20)
+    number = inputs.pull_request("pull-request")
+    marker = MARKER.format(name=inputs.report_name("name"))
+    repository = inputs.repository("repository")
+    token = inputs.secret("token")
+    if not token.strip():
+        raise inputs.bad("token", "empty; pass a token with contents and pull-requests write permission")
     if from_fork():
         gha.warning("a pull request from a fork: its images are not written to this repository", title="report-images")
         return 0
@@ -91,19 +91,11 @@ def run() -> int:
     if not images:
         print("the report has no image plots", flush=True)
         return 0
-    repository = gha.env_input("repository") or os.environ.get("GITHUB_REPOSITORY", "")
-    if not valid_repository(repository):
-        raise InputError(f"repository: {repository!r} is not a repository's owner/name", title="repository")
     server = os.environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
     folder = f"{os.environ.get('GITHUB_RUN_ID', '0')}-{os.environ.get('GITHUB_RUN_ATTEMPT', '1')}"
-    token = os.environ.get("KAIZEN_TOKEN", "")
-    if not token:
-        raise InputError("token: empty; pass a token with pull-requests write permission (default github.token)",
-                         title="token")  # fmt: skip
     client = GitHub(token, os.environ.get("GITHUB_API_URL", "https://api.github.com"))
-    marker = MARKER.format(name=report_name(gha.env_input("name"), "name"))
     try:
-        commit = publish(client, repository, branch, folder, [path for _, _, path in images], int(keep_text))
+        commit = publish(client, repository, branch, folder, [path for _, _, path in images], keep)
         for tag, who, path in images:
             url = f"{server}/{repository}/raw/{commit}/{folder}/{path.name}"
             report = report.replace(tag, f"![{path.stem} ({who})]({url})")

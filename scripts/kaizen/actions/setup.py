@@ -6,7 +6,7 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from kaizen import gha
+from kaizen import gha, inputs
 from kaizen.gha import InputError
 from kaizen.tool_env import installer
 
@@ -61,9 +61,9 @@ def plan(
 
 
 def run() -> int:
-    working_directory, project = gha.project_dir()
-    requirements = parse_requirements(gha.env_input("requirements"), project, working_directory)
-    commands = plan(project, gha.env_input("extras"), gha.env_input("install-command"), requirements, working_directory)
+    working_directory, project = inputs.working_directory()
+    requirements = parse_requirements(inputs.text("requirements"), project, working_directory)
+    commands = plan(project, inputs.extras("extras"), inputs.text("install-command"), requirements, working_directory)
     for command in commands:
         print(f"$ {shlex.join(command)}", flush=True)
         result = subprocess.run(command, cwd=project, env=gha.child_env(), check=False)

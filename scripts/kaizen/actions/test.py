@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kaizen import gha, tool_env
+from kaizen import gha, inputs, tool_env
 from kaizen.gha import InputError
 
 NO_TESTS_COLLECTED = 5  # pytest's exit code when it found nothing to run
@@ -81,7 +81,9 @@ def failure_location(text: str, fallback_file: str | None, fallback_line: str | 
         return last["file"], int(last["line"])
     if fallback_file:
         # xunit1 `line` is 0-based.
-        return fallback_file, int(fallback_line) + 1 if fallback_line and gha.is_number(fallback_line) else None
+        return fallback_file, int(fallback_line) + 1 if fallback_line and inputs.ASCII_DIGITS.match(
+            fallback_line
+        ) else None
     return None, None
 
 
@@ -166,11 +168,11 @@ def ensure_pytest_cov(env: dict[str, str]) -> None:
 
 
 def run() -> int:
-    working_directory, project = gha.project_dir()
+    working_directory, project = inputs.working_directory()
     report_dir = (Path(gha.runner_temp()) / "kaizen-test-results").resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
-    coverage = gha.bool_input("coverage", True)
-    command, pytest = build_command(gha.env_input("test-command", "pytest") or "pytest", report_dir, coverage)
+    coverage = inputs.boolean("coverage", True)
+    command, pytest = build_command(inputs.text("test-command", "pytest"), report_dir, coverage)
     python_version = platform.python_version()
     gha.set_output("python-version", python_version)
     gha.set_output("report-dir", str(report_dir))

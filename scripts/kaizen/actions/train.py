@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from kaizen import dvc, gha, report
+from kaizen import dvc, gha, inputs, report
 
 
 def has_remote(project) -> bool:
@@ -13,17 +13,17 @@ def has_remote(project) -> bool:
 
 
 def run() -> int:
-    working_directory = gha.env_input("working-directory", ".")
-    project = gha.workspace() / working_directory
+    _, project = inputs.working_directory()
+    pull, force, push = inputs.boolean("pull", True), inputs.boolean("force", False), inputs.boolean("push", False)
     dvc.require_pipeline(project)
     remote = has_remote(project)
-    if gha.bool_input("pull", True):
+    if pull:
         if remote:
             dvc.pull(project)
         else:
             print("no DVC remote configured: nothing to pull", flush=True)
     # --force: a scheduled retrain reruns every stage even when no dependency changed.
-    repro = ("repro", "--force") if gha.bool_input("force", False) else ("repro",)
+    repro = ("repro", "--force") if force else ("repro",)
     result = dvc.parse_repro(dvc.dvc(project, *repro).output)
     changed = bool(result.ran or result.restored)
     gha.set_output("stages-ran", json.dumps(result.ran))
@@ -31,7 +31,7 @@ def run() -> int:
     gha.set_output("stages-skipped", json.dumps(result.skipped))
     gha.set_output("changed", "true" if changed else "false")
     pushed = False
-    if gha.bool_input("push", False) and changed:
+    if push and changed:
         if not remote:
             gha.warning("push is on but the project has no DVC remote; outputs were not pushed", title="push")
         else:

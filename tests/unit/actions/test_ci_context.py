@@ -41,15 +41,6 @@ def test_runs_on_accepts_a_label_or_a_list():
             ci_context.parse_runs_on(bad)
 
 
-def test_working_directory_must_exist_inside_the_repository(tmp_path):
-    (tmp_path / "proj").mkdir()
-    assert ci_context.check_working_directory("proj", tmp_path) == "proj"
-    with pytest.raises(InputError, match="does not exist"):
-        ci_context.check_working_directory("missing", tmp_path)
-    with pytest.raises(InputError, match="inside the repository"):
-        ci_context.check_working_directory("../elsewhere", tmp_path)
-
-
 def test_command_writes_outputs(tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
     monkeypatch.setenv("GITHUB_OUTPUT", str(out))

@@ -72,7 +72,7 @@ def test_the_plan_names_tags_labels_and_build_arguments(repo):
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
-        ("KAIZEN_CONTEXT", "nowhere", "context: 'nowhere' is not a folder"),
+        ("KAIZEN_CONTEXT", "nowhere", "context: 'nowhere' does not exist in the repository"),
         ("KAIZEN_DOCKERFILE", "Containerfile", "dockerfile: 'serve/Containerfile' does not exist"),
         ("KAIZEN_IMAGE", "ghcr.io/acme/model:v1", "image: 'ghcr.io/acme/model:v1' has a tag or digest"),
         ("KAIZEN_SMOKE_REQUEST", "absent.json", "smoke-request: .*absent.json' does not exist"),

@@ -11,6 +11,7 @@ import pytest
 
 from kaizen.actions import deploy
 from kaizen.deploy_targets import SSHCompose, SwitchedError, TargetError
+from kaizen.gha import InputError
 from kaizen.local.services import start_sshd
 
 TOKEN = "ghs_deploy_token"
@@ -163,12 +164,12 @@ def test_an_api_outage_does_not_stop_the_deploy(action_env, api, staging, monkey
         ("KAIZEN_SMOKE_TIMEOUT", "-5", "smoke-timeout: '-5' is not a number above 0"),
         ("KAIZEN_SMOKE_TIMEOUT", "two minutes", "smoke-timeout: 'two minutes' is not a number above 0"),
         ("KAIZEN_LATENCY_BUDGET_MS", "nan", "latency-budget-ms: 'nan' is not a number above 0"),
-        ("KAIZEN_LATENCY_CALLS", "2.5", "latency-calls: '2.5' is not a whole number above 0"),
+        ("KAIZEN_LATENCY_CALLS", "2.5", "latency-calls: '2.5' is not a whole number of at least 1"),
     ],
 )
 def test_bad_input_is_one_clear_error_and_nothing_runs(action_env, staging, monkeypatch, variable, value, message):
     monkeypatch.setenv(variable, value)
-    with pytest.raises(deploy.InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         deploy.run()
     assert staging.serving() == ""
 
@@ -177,13 +178,13 @@ def test_ssh_compose_needs_its_secrets(action_env, monkeypatch, tmp_path):
     (tmp_path / "compose.yml").write_text("services:\n  app:\n    image: ${KAIZEN_IMAGE}\n")
     monkeypatch.setenv("KAIZEN_TARGET", "ssh-compose")
     monkeypatch.setenv("KAIZEN_SSH_HOST", "staging.example.com")
-    with pytest.raises(deploy.InputError, match="ssh-private-key: missing"):
+    with pytest.raises(InputError, match="ssh-private-key: missing"):
         deploy.run()
     monkeypatch.setenv("KAIZEN_SSH_PRIVATE_KEY", "key")
-    with pytest.raises(deploy.InputError, match="ssh-known-hosts: missing; add the output of `ssh-keyscan"):
+    with pytest.raises(InputError, match="ssh-known-hosts: missing; add the output of `ssh-keyscan"):
         deploy.run()
     (tmp_path / "compose.yml").write_text("services:\n  app:\n    image: model:latest\n")
-    with pytest.raises(deploy.InputError, match=r"never uses \$\{KAIZEN_IMAGE\}"):
+    with pytest.raises(InputError, match=r"never uses \$\{KAIZEN_IMAGE\}"):
         deploy.run()
 
 
@@ -347,7 +348,7 @@ def test_the_deploy_command_gets_no_token_key_or_kaizen_input(action_env, api, s
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
-        ("KAIZEN_ROLLOUT_TIMEOUT", "5 minutes", "rollout-timeout: '5 minutes' is not a whole number above 0"),
+        ("KAIZEN_ROLLOUT_TIMEOUT", "5 minutes", "rollout-timeout: '5 minutes' is not a whole number of at least 1"),
         ("KAIZEN_COMPOSE_COMMAND", 'docker "compose', "compose-command: 'docker \"compose' cannot be split"),
     ],
 )
@@ -366,7 +367,7 @@ def test_target_inputs_are_checked_before_anything_is_deployed(
         variable: value,
     }.items():
         monkeypatch.setenv(name, setting)
-    with pytest.raises(deploy.InputError, match=re.escape(message)):
+    with pytest.raises(InputError, match=re.escape(message)):
         deploy.run()
     assert api.state.deployments == {}  # nothing was recorded: nothing was touched
 
