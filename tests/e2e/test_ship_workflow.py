@@ -110,6 +110,12 @@ def break_the_service(repo: Path) -> str:
     return consumer.commit_all(repo, "Point the service at a model that isn't there")
 
 
+def fix_the_service(repo: Path) -> str:
+    dockerfile = repo / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace("ENV KAIZEN_MODEL_PATH=/app/models/missing.joblib\n", ""))
+    return consumer.commit_all(repo, "Point the service at its model again")
+
+
 def test_image_is_built_tested_pushed_and_deployed_then_a_broken_one_rolls_back(shipping_consumer, sandbox, shipyard):
     repo = shipping_consumer
     sample = (repo / "serving" / "sample-request.json").read_bytes()
@@ -178,4 +184,26 @@ def test_image_is_built_tested_pushed_and_deployed_then_a_broken_one_rolls_back(
         [error] = [a for a in run.annotations() if a["job"] == DEPLOY_JOB]
         assert "could not pull" in error["message"] and "nothing changed" in error["message"]
         assert get(f"{shipyard.staging_url}/metadata")["git_sha"] == good_sha
+
+        # The registry down at push time: one Kaizen error, nothing pushed or deployed, and a
+        # rerun once it is back pushes and deploys the same commit.
+        fixed_sha = fix_the_service(repo)
+        tags_before = shipyard.registry.tags("acme/consumer")
+        shipyard.registry.stop()
+        try:
+            run = ship(repo, sandbox, shipyard, api)
+        finally:
+            shipyard.registry.restart()
+        assert run.returncode != 0
+        kaizen_errors = [a for a in run.annotations() if a["job"] == IMAGE_JOB and a.get("title") == "push"]
+        assert len(kaizen_errors) == 1, run.annotations()
+        assert f"could not log in to {shipyard.registry.host}" in kaizen_errors[0]["message"]
+        assert "nothing was pushed and nothing will be deployed" in kaizen_errors[0]["message"]
+        assert not [r for r in run.jobs() if r.name == DEPLOY_JOB and r.result == "success"]
+        assert shipyard.registry.tags("acme/consumer") == tags_before
+        assert get(f"{shipyard.staging_url}/metadata")["git_sha"] == good_sha
+        run = ship(repo, sandbox, shipyard, api)
+        assert run.returncode == 0, run.log[-8000:]
+        assert f"sha-{fixed_sha[:7]}" in shipyard.registry.tags("acme/consumer")
+        assert get(f"{shipyard.staging_url}/metadata")["git_sha"] == fixed_sha
         assert api.problems() == []

@@ -152,6 +152,26 @@ def run_result() -> int:
     digest = inputs.text("digest")
     tags = [t for t in inputs.text("tags").splitlines() if t.strip()]
     pushed = inputs.boolean("pushed", False)
+    registry = inputs.text("registry")
+    login, push = inputs.text("login-outcome"), inputs.text("push-outcome")
+    if pushed and login == "failure":
+        gha.error(
+            f"could not log in to {registry} (down, unreachable, or refusing the credentials): nothing was pushed "
+            "and nothing will be deployed; the registry's tags are as they were. Rerun the job once it answers.",
+            title="push",
+        )
+        return 1
+    if pushed and push == "failure":
+        gha.error(
+            f"pushing {image} to {registry} failed (see the step above): no digest was published, so nothing will "
+            "be deployed. A registry accepts a manifest only once all its layers are in, so no tag points at a "
+            "half-pushed image. Rerun the job to push it.",
+            title="push",
+        )
+        return 1
+    if pushed and push not in ("", "success"):
+        print(f"not pushed: an earlier step failed (push {push})", flush=True)
+        return 0
     if pushed and not inputs.DIGEST.match(digest):
         gha.error(f"the push reported no digest ({digest!r}); nothing can be deployed by digest", title="push")
         return 1

@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import json
+import re
 
 from kaizen import dvc, gha, inputs, report
+from kaizen.gha import InputError
 
 
 def has_remote(project) -> bool:
     listed = dvc.dvc(project, "remote", "list", echo=False, check=False)
     return listed.returncode == 0 and bool(listed.output.strip())
+
+
+def push_outputs(project) -> bool:
+    """Push the outputs the remote lacks; True when something was sent."""
+    result = dvc.dvc(project, "push", check=False)
+    if result.returncode != 0:
+        raise InputError(
+            f"{dvc.explain_failure('push', result.output)}. What was sent stays on the remote; the outputs are "
+            "in this runner's DVC cache only, so rerun the job to push the rest (dvc push sends only what is missing)",
+            title="dvc push",
+        )
+    return not re.search(r"everything is up to date", result.output, re.IGNORECASE)
 
 
 def run() -> int:
@@ -31,12 +45,12 @@ def run() -> int:
     gha.set_output("stages-skipped", json.dumps(result.skipped))
     gha.set_output("changed", "true" if changed else "false")
     pushed = False
-    if push and changed:
-        if not remote:
-            gha.warning("push is on but the project has no DVC remote; outputs were not pushed", title="push")
-        else:
-            dvc.dvc(project, "push")
-            pushed = True
+    if push and not remote:
+        gha.warning("push is on but the project has no DVC remote; outputs were not pushed", title="push")
+    elif push:
+        # Even when no stage ran: dvc push sends only what the remote lacks, so a rerun after a
+        # push that failed half-way (a remote down, a disk full) completes it.
+        pushed = push_outputs(project)
     gha.set_output("pushed", "true" if pushed else "false")
     gha.add_summary(
         "### Training\n\n"

@@ -161,6 +161,16 @@ class Registry(Service):
     user: str
     password: str
 
+    config: Path | None = None
+
+    def restart(self) -> None:
+        """Serve again on the same address, from the same storage (after stop(), a fault test's outage)."""
+        log = self.config.parent / "registry.log"
+        self.process = subprocess.Popen(
+            ["docker-registry", "serve", str(self.config)], stdout=log.open("a"), stderr=subprocess.STDOUT
+        )
+        wait_for_port(int(self.host.rsplit(":", 1)[1]), self.process, log)
+
     def tags(self, name: str) -> list[str]:
         """The registry's own answer (distribution API), with the login it requires."""
         token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
@@ -196,7 +206,7 @@ def start_registry(root: Path, user: str, password: str) -> Registry:
         ["docker-registry", "serve", str(root / "config.yml")], stdout=log.open("w"), stderr=subprocess.STDOUT
     )
     wait_for_port(port, process, log)
-    return Registry(process, f"127.0.0.1:{port}", user, password)
+    return Registry(process, f"127.0.0.1:{port}", user, password, root / "config.yml")
 
 
 @dataclass

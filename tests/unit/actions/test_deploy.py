@@ -3,6 +3,7 @@ ssh-compose host script over a real SSH server (Debian's openssh-server)."""
 
 import json
 import re
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -384,3 +385,51 @@ def test_an_unexpected_fault_mid_deploy_is_recorded_and_rolled_back(action_env, 
     [(_, _), (_, states)] = api.state.deployment_log("acme", "consumer")
     assert states == ["in_progress", "failure"]
     assert "the deploy failed unexpectedly (RuntimeError: a bug in Kaizen)" in capsys.readouterr().out
+
+
+def test_a_staging_host_refusing_connections_is_one_error_and_nothing_changes(
+    ssh_host, action_env, api, tmp_path, monkeypatch, capsys
+):
+    """Through the real sshd: deploy one version, then the host refuses connections (nothing
+    listens on its port): one error, the deployment recorded as an error, the host untouched;
+    once it answers again, the same deploy goes through."""
+    fake = tmp_path / "compose"
+    fake.write_text(FAKE_COMPOSE)
+    fake.chmod(0o755)
+    (tmp_path / "compose.yml").write_text("services:\n  app:\n    image: ${KAIZEN_IMAGE}\n")
+    for key, value in {
+        "KAIZEN_TARGET": "ssh-compose",
+        "KAIZEN_SSH_HOST": "127.0.0.1",
+        "KAIZEN_SSH_USER": ssh_host.user,
+        "KAIZEN_SSH_PORT": str(ssh_host.port),
+        "KAIZEN_SSH_PRIVATE_KEY": ssh_host.key.read_text(),
+        "KAIZEN_SSH_KNOWN_HOSTS": ssh_host.known_hosts(),
+        "KAIZEN_COMPOSE_FILE": "compose.yml",
+        "KAIZEN_COMPOSE_COMMAND": str(fake),
+        "KAIZEN_COMPOSE_DIRECTORY": str(tmp_path / "host"),
+        "KAIZEN_DIGEST": "sha256:" + "1" * 64,
+    }.items():
+        monkeypatch.setenv(key, value)
+    assert deploy.run() == 0
+    first = f"127.0.0.1:5000/acme/model@sha256:{'1' * 64}"
+    assert (tmp_path / "host" / ".env").read_text() == f"KAIZEN_IMAGE={first}\n"
+    capsys.readouterr()
+
+    with socket.socket() as probe:  # a port nothing listens on: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    monkeypatch.setenv("KAIZEN_SSH_PORT", str(closed))
+    monkeypatch.setenv("KAIZEN_DIGEST", NEW_DIGEST)
+    calls_before = (tmp_path / "calls").read_text()
+    assert deploy.run() == 1
+    out = capsys.readouterr().out
+    errors = [line for line in out.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and f"cannot reach root@127.0.0.1:{closed} over SSH" in errors[0], out
+    assert "Nothing was deployed" in errors[0]
+    assert api.state.deployment_log("acme", "consumer")[-1][1] == ["in_progress", "error"]
+    assert (tmp_path / "calls").read_text() == calls_before  # compose never ran
+    assert (tmp_path / "host" / ".env").read_text() == f"KAIZEN_IMAGE={first}\n"
+
+    monkeypatch.setenv("KAIZEN_SSH_PORT", str(ssh_host.port))  # the host answers again
+    assert deploy.run() == 0
+    assert (tmp_path / "host" / ".env").read_text() == f"KAIZEN_IMAGE=127.0.0.1:5000/acme/model@{NEW_DIGEST}\n"

@@ -1,5 +1,6 @@
 """actions/train: `kaizen train` as the action runs it, on a small DVC project with a local remote."""
 
+import json
 import os
 import subprocess
 import sys
@@ -72,3 +73,45 @@ def test_an_unreachable_remote_is_one_clear_error(project, capsys):
     assert main(["train"]) == 1
     [line] = [x for x in capsys.readouterr().out.splitlines() if x.startswith("::error")]
     assert line.startswith("::error title=dvc::dvc pull: the DVC remote is unreachable or refused the credentials")
+
+
+@pytest.fixture()
+def small_disk(tmp_path):
+    """A remote on a real filesystem that fills up: a 96 KiB tmpfs, grown by the test."""
+    mount = tmp_path / "small-remote"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_push_that_fails_half_way_is_one_error_and_a_rerun_completes_it(
+    project, small_disk, tmp_path, monkeypatch, capsys
+):
+    (project / "dvc.yaml").write_text(
+        "stages:\n  make:\n    cmd: python -c \"import os; os.makedirs('data', exist_ok=True); "
+        "[open(f'data/{i}.bin', 'wb').write(os.urandom(30000)) for i in range(8)]\"\n    outs: [data]\n"
+    )
+    remote = small_disk
+    run(project, str(BIN / "dvc"), "remote", "modify", "storage", "url", str(remote))
+    monkeypatch.setenv("KAIZEN_PUSH", "true")
+    assert main(["train"]) == 1
+    out = capsys.readouterr().out
+    errors = [line for line in out.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and errors[0].startswith("::error title=dvc push::dvc push failed"), out
+    assert "rerun the job to push the rest" in errors[0]
+    missing = json.loads(subprocess.run([str(BIN / "dvc"), "status", "--cloud", "--json"], cwd=project,
+                                        capture_output=True, text=True, check=True).stdout)  # fmt: skip
+    sent = [p for p in remote.rglob("*") if p.is_file() and not p.name.endswith(".tmp")]
+    assert missing and sent, "the push stopped half-way: some objects are on the remote, some are not"
+
+    subprocess.run(["mount", "-o", "remount,size=4m", str(remote)], check=True)  # the remote has room again
+    (tmp_path / "output").write_text("")
+    assert main(["train"]) == 0  # nothing to rerun, but the push is completed
+    assert '["make"]' in outputs(tmp_path).split("stages-skipped")[1]
+    assert "pushed<<" in outputs(tmp_path) and "\ntrue\n" in outputs(tmp_path).split("pushed<<")[1]
+    status = subprocess.run([str(BIN / "dvc"), "status", "--cloud", "--json"], cwd=project,
+                            capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert json.loads(status) == {}
