@@ -51,6 +51,13 @@ def test_actionlint_reports_nothing():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_shellcheck_reports_nothing_on_the_scripts_kaizen_runs_on_hosts():
+    scripts = sorted((ROOT / "scripts" / "kaizen" / "hosts").glob("*.sh"))
+    assert scripts
+    result = run(shutil.which("shellcheck") or "shellcheck", *map(str, scripts))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_zizmor_reports_nothing():
     inputs = [".github/workflows", ".github/dependabot.yml", "actions"]
     inputs += [str(p.relative_to(ROOT)) for p in (ROOT / "workflows").glob("*.yml")]

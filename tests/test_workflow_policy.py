@@ -118,12 +118,14 @@ PIPELINE_OWN = {
 @pytest.mark.parametrize("part", ["ci.yml", "train.yml", "container.yml", "deploy-staging.yml"])
 def test_ml_pipeline_passes_every_input_of_its_parts(part):
     pipeline = ROOT / ".github" / "workflows" / "ml-pipeline.yml"
-    [call] = [job for job in jobs_of(pipeline).values() if str(job.get("uses", "")).endswith(f"/{part}@v1")]
+    calls = {name: job for name, job in jobs_of(pipeline).items() if str(job.get("uses", "")).endswith(f"/{part}@v1")}
+    assert calls
     declared = yaml.safe_load((ROOT / ".github" / "workflows" / part).read_text())[True]["workflow_call"]
-    missing = set(declared.get("inputs") or {}) - set(call.get("with") or {}) - PIPELINE_OWN.get(part, set())
-    assert not missing, f"ml-pipeline.yml does not pass {sorted(missing)} to {part}"
-    secrets = set(declared.get("secrets") or {}) - set(call.get("secrets") or {})
-    assert not secrets, f"ml-pipeline.yml does not pass the secrets {sorted(secrets)} to {part}"
+    for name, call in calls.items():  # deploy-staging.yml is called twice: staging, production
+        missing = set(declared.get("inputs") or {}) - set(call.get("with") or {}) - PIPELINE_OWN.get(part, set())
+        assert not missing, f"ml-pipeline.yml's {name} job does not pass {sorted(missing)} to {part}"
+        secrets = set(declared.get("secrets") or {}) - set(call.get("secrets") or {})
+        assert not secrets, f"ml-pipeline.yml's {name} job does not pass the secrets {sorted(secrets)} to {part}"
 
 
 # Inputs of ml-pipeline.yml that are not one part's input passed on as it is, and why their
@@ -138,6 +140,23 @@ PIPELINE_OWN_WORDING = {
     "train-runs-on": "renamed: train.yml's runs-on, empty falls back to runs-on",
     "train-timeout-minutes": "renamed: train.yml's timeout-minutes",
     "staging-url": "renamed: deploy-staging.yml's url, optional here because empty means no deploy",
+    # The production job calls deploy-staging.yml again with production's own host and URL.
+    **{
+        f"production-{name}": f"renamed: deploy-staging.yml's {name}, for the production job"
+        for name in (
+            "environment",
+            "url",
+            "ssh-host",
+            "ssh-port",
+            "ssh-user",
+            "compose-directory",
+            "compose-project",
+            "proxy-port",
+            "slot-ports",
+            "kubernetes-namespace",
+            "kubernetes-deployment",
+        )
+    },
 }
 
 

@@ -7,6 +7,7 @@ the caller rolls back."""
 from __future__ import annotations
 
 import base64
+import re
 import shlex
 import subprocess
 from dataclasses import dataclass, field
@@ -57,6 +58,17 @@ KAIZEN_IMAGE=$ref "$@" -p "$project" -f compose.yml up -d --force-recreate --rem
 """
 
 
+# Blue-green on the staging host (bash -s): two compose projects of the service, <project>-blue
+# and <project>-green, each publishing 127.0.0.1:${KAIZEN_SLOT_PORT}, behind an nginx proxy
+# (<project>-proxy, host network) that holds the public port. A deploy starts the new version
+# in the idle slot, waits for its health on the host, switches the proxy with a graceful reload,
+# and keeps the old slot running until `record` (after the smoke and load tests), so a rollback
+# is a switch back. Exit codes: 3 not pulled, 5/6 the new slot did not start or get healthy
+# (nothing switched), 7/8 the switch failed, 4 the rollback failed.
+BLUE_GREEN_SCRIPT = (Path(__file__).parent / "hosts" / "blue-green.sh").read_text(encoding="utf-8")
+SWITCHED = re.compile(r"switched port \d+ to the (\w+) slot in ([0-9.]+) s")
+
+
 @dataclass
 class SSHCompose:
     host: str
@@ -69,9 +81,18 @@ class SSHCompose:
     compose_file: Path
     compose_command: list[str]
     temp: Path = field(default_factory=lambda: Path(gha.runner_temp()))
+    strategy: str = "recreate"  # or blue-green
+    public_port: int = 0
+    slot_ports: tuple[int, int] = (0, 0)
+    health_path: str = "/health"
+    proxy_image: str = ""
+    health_timeout: float = 120
+    drain_seconds: int = 10
+    switch_seconds: float | None = None  # how long the last switch took, when blue-green
 
     def describe(self) -> str:
-        return f"{self.user}@{self.host}:{self.port} ({' '.join(self.compose_command)} in {self.directory})"
+        how = f"blue-green behind port {self.public_port}" if self.strategy == "blue-green" else "recreate"
+        return f"{self.user}@{self.host}:{self.port} ({' '.join(self.compose_command)} in {self.directory}, {how})"
 
     def _files(self) -> tuple[Path, Path]:
         key, known = self.temp / "kaizen-deploy-key", self.temp / "kaizen-known-hosts"
@@ -89,9 +110,16 @@ class SSHCompose:
             "-o", "StrictHostKeyChecking=yes", "-o", f"UserKnownHostsFile={known}",
             "--", f"{self.user}@{self.host}",
         ]  # fmt: skip
-        args = [mode, self.directory, self.project, ref, compose or "-", *self.compose_command]
-        command = "bash -s -- " + " ".join(shlex.quote(a) for a in args)
-        result = subprocess.run([*ssh, command], input=REMOTE_SCRIPT, capture_output=True, text=True, check=False)
+        args = [mode, self.directory, self.project, ref, compose or "-"]
+        if self.strategy == "blue-green":
+            args += [str(self.public_port), *map(str, self.slot_ports), self.health_path, self.proxy_image]
+            args += [f"{self.health_timeout:g}", str(self.drain_seconds)]
+        command = "bash -s -- " + " ".join(shlex.quote(a) for a in [*args, *self.compose_command])
+        script = BLUE_GREEN_SCRIPT if self.strategy == "blue-green" else REMOTE_SCRIPT
+        result = subprocess.run([*ssh, command], input=script, capture_output=True, text=True, check=False)
+        switched = SWITCHED.search(result.stdout)
+        if switched:
+            self.switch_seconds = float(switched.group(2))
         if mode in ("deploy", "rollback"):  # compose's own account of what it did
             print("::group::Staging host: compose", flush=True)
             print((result.stdout + result.stderr).rstrip(), flush=True)
@@ -113,6 +141,12 @@ class SSHCompose:
             raise TargetError(f"the staging host could not pull {ref}: {last_line(result.stderr)}; nothing changed")
         if result.returncode == 4:
             raise SwitchedError(f"compose up failed on the staging host: {last_line(result.stderr)}")
+        if result.returncode in (5, 6):
+            raise TargetError(
+                f"the new version did not become healthy in its slot ({last_line(result.stderr)}); nothing was switched"
+            )
+        if result.returncode in (7, 8):
+            raise SwitchedError(f"switching the proxy failed on the staging host: {last_line(result.stderr)}")
         if result.returncode != 0:
             raise TargetError(f"the staging host refused the deploy ({result.returncode}): {last_line(result.stderr)}")
 

@@ -88,6 +88,18 @@ def port(name: str, default: int) -> int:
     return integer(name, default, minimum=1, maximum=65535)
 
 
+def ports(name: str, count: int, default: list[int]) -> list[int]:
+    """`count` distinct port numbers separated by spaces or commas; blank gives `default`."""
+    raw = text(name)
+    if not raw:
+        return default
+    parts = raw.replace(",", " ").split()
+    values = [int(p) for p in parts if ASCII_DIGITS.match(p) and len(p) <= 5 and 1 <= int(p) <= 65535]
+    if len(parts) != count or len(values) != count or len(set(values)) != count:
+        raise bad(name, f"{raw!r} is not {count} different port numbers, e.g. {' '.join(map(str, default))}")
+    return values
+
+
 def number(name: str, default: float, *, unit: str = "") -> float:
     """A finite number above 0 (a budget, a threshold); `unit` names it in the error."""
     raw = text(name)
@@ -99,6 +111,20 @@ def number(name: str, default: float, *, unit: str = "") -> float:
         value = None
     if value is None or not math.isfinite(value) or value <= 0:
         raise bad(name, f"{raw!r} is not a number above 0{' ' + unit if unit else ''}")
+    return value
+
+
+def percent(name: str, default: float) -> float:
+    """A share in percent, 0 to 100."""
+    raw = text(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw) if raw.isascii() else None
+    except ValueError:
+        value = None
+    if value is None or not 0 <= value <= 100:
+        raise bad(name, f"{raw!r} is not a percentage from 0 to 100")
     return value
 
 
@@ -212,6 +238,24 @@ def image(name: str, default: str = "") -> str:
         raise bad(name, f"{given!r} has a tag or digest; give the name only (tags come from git, digests separately)")
     if not IMAGE.match(value):
         raise bad(name, f"{given!r} is not an image name like ghcr.io/owner/name")
+    return value
+
+
+def image_reference(name: str, default: str) -> str:
+    """An image to pull: a name with an optional :tag and @sha256 digest."""
+    value = text(name, default)
+    rest, _, digest_part = value.partition("@")
+    head, _, last = rest.rpartition("/")
+    tag_ok = True
+    if ":" in last:
+        last, _, tag = last.partition(":")
+        tag_ok = bool(re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", tag))
+    if (
+        not IMAGE.match(f"{head}/{last}" if head else last)
+        or not tag_ok
+        or (digest_part and not DIGEST.match(digest_part))
+    ):
+        raise bad(name, f"{value!r} is not an image reference like docker.io/library/nginx:1.27-alpine")
     return value
 
 

@@ -69,3 +69,30 @@ def install_locked(name: str, python: str = sys.executable, no_deps: bool = Fals
         "-r",
         str(lock_file(name)),
     ]
+
+
+def private_venv(tools_dir: Path, lock: str, overrides: list[str] = (), what: str = "") -> Path:
+    """A venv of its own holding lock `lock` (or the exact `overrides`), so the project's
+    environment is untouched; reused while what it holds is what is wanted. Its bin folder."""
+    import subprocess
+    import venv
+
+    from kaizen import gha
+
+    bin_dir = tools_dir / ("Scripts" if sys.platform == "win32" else "bin")
+    python = str(bin_dir / "python")
+    wanted = "\n".join(overrides) if overrides else lock_file(lock).read_text(encoding="utf-8")
+    marker = tools_dir / "kaizen-tools.txt"
+    if marker.is_file() and marker.read_text(encoding="utf-8") == wanted:
+        return bin_dir
+    install = installer(python)
+    venv.create(tools_dir, with_pip=install[0] == python, clear=True)
+    if overrides:
+        gha.warning(f"installing {', '.join(overrides)} without hash checking (a version input overrides the lock)")
+        command = [*install, "--quiet", *overrides]
+    else:
+        command = install_locked(lock, python)
+    if subprocess.run(command, env=gha.child_env(), check=False).returncode != 0:
+        raise gha.InputError(f"could not install {what or lock}; see the log above", title=lock)
+    marker.write_text(wanted, encoding="utf-8")
+    return bin_dir

@@ -39,6 +39,10 @@ jobs:
       compose-project: staging-%(staging_port)s
       smoke-request: serving/sample-request.json
       smoke-timeout: "45"
+      proxy-image: %(proxy_image)s
+      slot-ports: "%(slots)s"
+      load-duration: "5"
+      load-users: "5"
     secrets:
       ssh-private-key: ${{ secrets.STAGING_SSH_KEY }}
       ssh-known-hosts: ${{ secrets.STAGING_KNOWN_HOSTS }}
@@ -61,7 +65,13 @@ def shipping_consumer(make_consumer, pipeline_python, shipyard, tmp_path):
     )
     (repo / ".github" / "workflows" / "redeploy.yml").write_text(
         REDEPLOY
-        % {"port": shipyard.ssh.port, "directory": tmp_path / "staging-host", "staging_port": shipyard.staging_port}
+        % {
+            "port": shipyard.ssh.port,
+            "directory": tmp_path / "staging-host",
+            "staging_port": shipyard.staging_port,
+            "proxy_image": shipyard.proxy_image,
+            "slots": " ".join(map(str, shipyard.slot_ports)),
+        }
     )
     consumer.commit_all(repo, "Redeploy workflow")
     return repo

@@ -100,6 +100,21 @@ BAD = {
     "event": refused(lambda s: bool(re.fullmatch(r"[a-z_]+", s))),
     "choice-formatter": refused(lambda s: s.lower() in ("ruff", "black")),
     "choice-target": refused(lambda s: s.lower() in ("ssh-compose", "kubernetes", "command")),
+    "choice-strategy": refused(lambda s: s.lower() in ("blue-green", "recreate")),
+    "two-ports": st.one_of(
+        st.sampled_from(["8001", "8001 8001", "1 2 3", "0 8002", "8001 70000", "a b"]),
+        refused(
+            lambda s: (
+                len(s.replace(",", " ").split()) == 2
+                and all(is_whole(p, 1, 65535) for p in s.replace(",", " ").split())
+            )
+        ),
+    ),
+    "image-reference": st.sampled_from(["Nginx!!", "nginx:", "nginx@sha256:00", "a b", "-x"]),
+    "whole-or-zero": refused(lambda s: is_whole(s, 0)),
+    "percent": st.one_of(
+        st.sampled_from(["-1", "101", "nan", "lots"]), refused(is_positive_number).filter(lambda s: s != "0")
+    ),
     "branch": refused(matches(report_images.BRANCH)),
     "python-versions": st.one_of(
         refused(lambda s: s.startswith("[")),
@@ -237,6 +252,19 @@ INPUTS = [
     ("deploy", "kubeconfig", "missing", KUBERNETES),
     ("deploy", "rollout-timeout", "whole", KUBERNETES),
     ("deploy", "deploy-command", "missing", COMMAND),
+    ("deploy", "strategy", "choice-strategy", SSH),
+    ("deploy", "proxy-port", "port", SSH),
+    ("deploy", "slot-ports", "two-ports", SSH),
+    ("deploy", "proxy-image", "image-reference", SSH),
+    ("deploy", "drain-seconds", "whole-or-zero", SSH),
+    ("deploy", "load-test", "boolean", SSH),
+    ("deploy", "load-test-file", "file", SSH),
+    ("deploy", "load-users", "whole", SSH),
+    ("deploy", "load-user-rate", "seconds", SSH),
+    ("deploy", "load-duration", "seconds", SSH),
+    ("deploy", "load-p95-ms", "seconds", SSH),
+    ("deploy", "load-max-error-percent", "percent", SSH),
+    ("deploy", "load-min-rps", "seconds", SSH),
 ]
 
 # Inputs that take any text, and why no value is bad for Kaizen to receive.
@@ -280,7 +308,9 @@ def workspace(tmp_path_factory) -> Path:
     (root / "project" / "dvc.yaml").write_text("stages: {}\n")
     (root / "project" / "pyproject.toml").write_text('[project]\nname = "m"\nversion = "0"\n')
     (root / "project" / "Dockerfile").write_text("FROM scratch\n")
-    (root / "compose.yml").write_text("services:\n  model:\n    image: ${KAIZEN_IMAGE}\n")
+    (root / "compose.yml").write_text(
+        'services:\n  model:\n    image: ${KAIZEN_IMAGE}\n    ports: ["127.0.0.1:${KAIZEN_SLOT_PORT}:8000"]\n'
+    )
     return root
 
 

@@ -14,7 +14,16 @@ LOCKS = sorted(p.stem for p in tool_env.LOCKS.glob("*.in"))
 
 def test_the_locks_are_found_beside_the_package_not_by_counting_folders():
     assert tool_env.LOCKS == Path(tool_env.__file__).resolve().parent / "locks"
-    assert set(LOCKS) == {"lint-ruff", "lint-black", "dvc", "dvc-s3", "dvc-ssh", "dvc-s3-ssh", "test-coverage"}
+    assert set(LOCKS) == {
+        "lint-ruff",
+        "lint-black",
+        "dvc",
+        "dvc-s3",
+        "dvc-ssh",
+        "dvc-s3-ssh",
+        "test-coverage",
+        "load-test",
+    }
 
 
 @pytest.mark.parametrize("name", LOCKS)

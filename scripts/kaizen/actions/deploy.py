@@ -8,12 +8,16 @@ import os
 import re
 import shlex
 import time
+import urllib.parse
+from pathlib import Path
 
-from kaizen import gha, inputs, smoke
+from kaizen import gha, inputs, load_test, smoke
 from kaizen.deploy_targets import Command, Kubernetes, SSHCompose, SwitchedError, TargetError
 from kaizen.github import GitHub, GitHubError
 
 TARGETS = ("ssh-compose", "kubernetes", "command")
+# nginx's official image; the proxy only needs the nginx binary. Pin it by digest for production.
+DEFAULT_PROXY_IMAGE = "docker.io/library/nginx:1.27-alpine"
 
 
 def required_secret(name: str, what: str) -> str:
@@ -45,7 +49,7 @@ def api() -> GitHub | None:
     return GitHub(token, os.environ.get("GITHUB_API_URL", "https://api.github.com"))
 
 
-def make_target(kind: str, client: GitHub | None, repository: str, environment: str):
+def make_target(kind: str, client: GitHub | None, repository: str, environment: str, url: str, timeout: float):
     if kind == "ssh-compose":
         compose_file = inputs.file(
             "compose-file",
@@ -60,7 +64,29 @@ def make_target(kind: str, client: GitHub | None, repository: str, environment: 
                 file=gha.repo_relative(compose_file),
             )
         name = f"{repository.rsplit('/', 1)[-1]}-{environment}"
+        strategy = inputs.choice("strategy", ("blue-green", "recreate"), "blue-green")
+        blue_green = {}
+        if strategy == "blue-green":
+            if "KAIZEN_SLOT_PORT" not in compose_file.read_text(encoding="utf-8", errors="replace"):
+                raise inputs.bad(
+                    "compose-file",
+                    f"{gha.repo_relative(compose_file)} never uses ${{KAIZEN_SLOT_PORT}}; for blue-green, publish the "
+                    'service as "127.0.0.1:${KAIZEN_SLOT_PORT}:<its port>" (the proxy takes the public port), '
+                    "or set strategy: recreate",
+                    file=gha.repo_relative(compose_file),
+                )
+            public = inputs.port("proxy-port", urllib.parse.urlsplit(url).port or 80)
+            blue_green = {
+                "public_port": public,
+                "slot_ports": tuple(inputs.ports("slot-ports", 2, [public + 1, public + 2])),
+                "health_path": health_path(),
+                "proxy_image": inputs.image_reference("proxy-image", DEFAULT_PROXY_IMAGE),
+                "health_timeout": timeout,
+                "drain_seconds": inputs.integer("drain-seconds", 10, minimum=0),
+            }
         return SSHCompose(
+            strategy=strategy,
+            **blue_green,
             host=inputs.host("ssh-host", "give the staging host's name or address"),
             user=inputs.user_name("ssh-user", "deploy"),
             port=str(inputs.port("ssh-port", 22)),
@@ -137,19 +163,38 @@ def health_path() -> str:
     return inputs.url_path("health-path", "/health")
 
 
-def check(url: str, request: bytes | None, budget_ms: float, calls: int, timeout: float) -> smoke.SmokeResult:
+def load_settings() -> load_test.Settings | None:
+    """The load test's inputs, or None when it is off."""
+    if not inputs.boolean("load-test", True):
+        return None
+    minimum = inputs.text("load-min-rps")
+    return load_test.Settings(
+        users=inputs.integer("load-users", 10),
+        user_rate=inputs.number("load-user-rate", 5, unit="(requests a second per user)"),
+        duration=inputs.seconds("load-duration", 20),
+        p95_ms=inputs.number("load-p95-ms", 1000, unit="(milliseconds)"),
+        max_error_percent=inputs.percent("load-max-error-percent", 1),
+        min_rps=inputs.number("load-min-rps", 1, unit="(requests a second)") if minimum else None,
+        locustfile=inputs.file("load-test-file", what="give the project's locustfile, or leave it empty"),
+    )
+
+
+def check(
+    url: str, request: bytes | None, budget_ms: float, calls: int, timeout: float, load: load_test.Settings | None
+) -> smoke.SmokeResult:
+    predict_path = inputs.url_path("predict-path", "/predict")
     result = smoke.smoke(
-        url,
-        health_path=health_path(),
-        predict_path=inputs.url_path("predict-path", "/predict"),
-        request=request,
-        timeout=timeout,
-        latency_calls=calls,
+        url, health_path=health_path(), predict_path=predict_path, request=request, timeout=timeout, latency_calls=calls
     )
     if result.latencies_ms and result.p95_ms > budget_ms:
         raise smoke.SmokeFailure(
             f"p95 latency {result.p95_ms:.0f} ms over {calls} predictions exceeds the {budget_ms:.0f} ms budget"
         )
+    if load is not None:
+        out_dir = Path(gha.runner_temp()) / "kaizen-load-test"
+        gha.set_output("load-test-dir", str(out_dir))
+        measured = load_test.run(url, load, request, health_path(), predict_path, out_dir)
+        gha.set_output("load-test-seconds", f"{measured.seconds:.1f}")
     return result
 
 
@@ -165,8 +210,9 @@ def run() -> int:
     timeout = inputs.seconds("smoke-timeout", 120)
     health_path()
     inputs.url_path("predict-path", "/predict")
+    load = load_settings()
     client = api()
-    target = make_target(kind, client, repository, environment)
+    target = make_target(kind, client, repository, environment, url, timeout)
     for secret in ("KAIZEN_SSH_PRIVATE_KEY", "KAIZEN_SSH_KNOWN_HOSTS", "KAIZEN_KUBECONFIG"):
         for line in os.environ.get(secret, "").splitlines():
             if line.strip():
@@ -188,7 +234,7 @@ def run() -> int:
     started = time.monotonic()
     try:
         target.apply(ref)
-        result = check(url, request, budget_ms, calls, timeout)
+        result = check(url, request, budget_ms, calls, timeout, load)
     except Exception as unexpected:
         if isinstance(unexpected, (TargetError, smoke.SmokeFailure)):
             failure = unexpected
@@ -196,13 +242,17 @@ def run() -> int:
             failure = SwitchedError(f"the deploy failed unexpectedly ({type(unexpected).__name__}: {unexpected})")
         if isinstance(failure, TargetError) and not isinstance(failure, SwitchedError):
             recorder.status("failure", str(failure))
-            gha.error(f"{failure}. Staging still runs {previous or 'what it ran'}.", title="deploy")
+            gha.error(f"{failure}. {environment} still runs {previous or 'what it ran'}.", title="deploy")
             gha.add_summary(f"### Deploy to {environment}\n\n:x: {failure}. Nothing changed.")
             return 1
         return roll_back(target, recorder, environment, ref, previous, url, failure, timeout)
     target.record(ref)
+    if getattr(target, "switch_seconds", None) is not None:
+        gha.set_output("switch-seconds", f"{target.switch_seconds:.2f}")
     seconds = time.monotonic() - started
-    recorder.status("success", f"{ref.rsplit('/', 1)[-1][:100]} passed its smoke test", url)
+    recorder.status(
+        "success", f"{ref.rsplit('/', 1)[-1][:100]} passed its smoke{' and load' if load else ''} tests", url
+    )
     latency = f"; p95 {result.p95_ms:.0f} ms over {len(result.latencies_ms)} predictions" if result.latencies_ms else ""
     print(f"{environment} serves {ref} ({seconds:.1f}s{latency})", flush=True)
     gha.set_output("rolled-back", "false")
@@ -239,13 +289,13 @@ def roll_back(
         recorder.status("error", f"rollback failed: {rollback_failure}")
         gha.error(
             f"{ref} failed on {environment} ({failure}) and the rollback to {previous} failed too: "
-            f"{rollback_failure}. Staging needs a hand.",
+            f"{rollback_failure}. {environment} needs a hand.",
             title="deploy",
         )
         return 1
     recorder.status("failure", f"rolled back: {failure}", url)
     gha.error(
-        f"{ref} failed on {environment}: {failure}. Rolled back: staging serves {previous} again.", title="deploy"
+        f"{ref} failed on {environment}: {failure}. Rolled back: {environment} serves {previous} again.", title="deploy"
     )
     gha.add_summary(
         f"### Deploy to {environment}\n\n:x: `{ref}` failed: {failure}.\n\n"

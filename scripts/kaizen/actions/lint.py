@@ -6,8 +6,6 @@ import json
 import re
 import shlex
 import subprocess
-import sys
-import venv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,31 +93,6 @@ def tools_wanted(formatter: str, ruff_version: str, black_version: str) -> tuple
     return lock, [f"{name}=={version}" for name, version in sorted(versions.items())]
 
 
-def ensure_tools(tools_dir: Path, lock: str, overrides: list[str]) -> Path:
-    """A private venv holding the pinned linters, so the project's own environment is untouched."""
-    bin_dir = tools_dir / ("Scripts" if sys.platform == "win32" else "bin")
-    python = str(bin_dir / "python")
-    wanted = "\n".join(overrides) if overrides else tool_env.lock_file(lock).read_text(encoding="utf-8")
-    marker = tools_dir / "kaizen-tools.txt"
-    if marker.is_file() and marker.read_text(encoding="utf-8") == wanted:
-        return bin_dir
-    installer = tool_env.installer(python)
-    venv.create(tools_dir, with_pip=installer[0] == python, clear=True)
-    if overrides:
-        gha.warning(f"installing {', '.join(overrides)} without hash checking (a version input overrides the lock)")
-        command = [*installer, "--quiet", *overrides]
-    else:
-        command = tool_env.install_locked(lock, python)
-    result = subprocess.run(command, env=gha.child_env(), check=False)
-    if result.returncode != 0:
-        raise InputError(
-            f"could not install the linters ({', '.join(wanted)}); check the ruff-version and black-version inputs",
-            title="lint",
-        )
-    marker.write_text(wanted, encoding="utf-8")
-    return bin_dir
-
-
 def run_tool(command: list[str], project: Path) -> subprocess.CompletedProcess[str]:
     print(f"$ {shlex.join(command)}", flush=True)
     return subprocess.run(command, cwd=project, capture_output=True, text=True, env=gha.child_env(), check=False)
@@ -165,7 +138,12 @@ def run() -> int:
     if formatter not in FORMATTERS:
         raise InputError(f"formatter: {formatter!r} is not supported; use ruff or black", title="formatter")
     lock, overrides = tools_wanted(formatter, inputs.version("ruff-version"), inputs.version("black-version"))
-    bin_dir = ensure_tools(Path(gha.runner_temp()) / "kaizen-lint-tools", lock, overrides)
+    bin_dir = tool_env.private_venv(
+        Path(gha.runner_temp()) / "kaizen-lint-tools",
+        lock,
+        overrides,
+        "the linters (check ruff-version and black-version)",
+    )
     findings, unformatted = lint(project, bin_dir, formatter)
     for f in findings:
         gha.error(

@@ -155,6 +155,25 @@ def ensure_base_image(engine: Engine, name: str = BASE_IMAGE) -> str:
     return name
 
 
+PROXY_IMAGE = "localhost/kaizen-proxy:nginx"
+
+
+def ensure_proxy_image(engine: Engine, base: str, name: str = PROXY_IMAGE) -> str:
+    """The blue-green proxy: Debian's nginx on the local base (no image can be pulled here), built
+    once per store. What a team would take from its registry (or nginx's official image)."""
+    if engine.podman("image", "exists", name, check=False).returncode == 0:
+        return name
+    with tempfile.TemporaryDirectory(prefix="kaizen-proxy-") as context:
+        (Path(context) / "Containerfile").write_text(
+            f"FROM {base}\n"
+            "RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "
+            "nginx-light >/dev/null && rm -rf /var/lib/apt/lists/* /etc/nginx/sites-enabled/*\n"
+            'CMD ["nginx", "-g", "daemon off;"]\n'
+        )
+        engine.podman("build", "--format", "docker", "--tag", name, context)
+    return name
+
+
 @dataclass
 class Registry(Service):
     host: str  # 127.0.0.1:PORT
@@ -210,6 +229,47 @@ def start_registry(root: Path, user: str, password: str) -> Registry:
 
 
 @dataclass
+class Host:
+    """A deploy target host: sshd whose sessions use an engine with its own store (logged in to
+    the registry, so it really pulls what was pushed), the port its service is reached on, and
+    two ports for its blue and green slots."""
+
+    engine: Engine
+    ssh: object  # services.SSHServer
+    port: int
+    slot_ports: tuple[int, int]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def running_digests(self) -> list[str]:
+        """Digests of the images the service's containers run (the proxy left out)."""
+        listed = self.engine.podman("ps", "--format", "{{.ID}} {{.Names}}").stdout.split("\n")
+        ids = [line.split()[0] for line in listed if line.strip() and "-proxy" not in line.split()[1]]
+        if not ids:
+            return []
+        return self.engine.podman("inspect", "--format", "{{.ImageDigest}}", *ids).stdout.split()
+
+    def stop(self) -> None:
+        for service in (self.ssh, self.engine):
+            service.stop()
+
+
+def start_host(root: Path, registry: Registry) -> Host:
+    from kaizen.local.services import start_sshd
+
+    engine = start_engine(root / "engine", storage=root / "store", insecure_registries=[registry.host])
+    engine.login(registry.host, registry.user, registry.password)
+    port = free_port()
+    ssh = start_sshd(root / "sshd", set_env={**engine.env, "STAGING_PORT": str(port)})
+    slots = (free_port(), free_port())
+    while len({port, *slots}) < 3:
+        slots = (free_port(), free_port())
+    return Host(engine, ssh, port, slots)
+
+
+@dataclass
 class Shipyard:
     """Everything the image and deploy workflows need here: the runner's engine, a registry
     that requires a login, and a staging host (sshd whose sessions use a second engine with its
@@ -217,40 +277,34 @@ class Shipyard:
 
     engine: Engine
     registry: Registry
-    staging_engine: Engine
-    ssh: object  # services.SSHServer
-    staging_port: int
+    staging: Host
     base_image: str
+    proxy_image: str = ""  # in the registry, for blue-green hosts to pull
 
-    @property
-    def staging_url(self) -> str:
-        return f"http://127.0.0.1:{self.staging_port}"
+    # The staging host's parts, by the names the tests and the harness use.
+    staging_engine = property(lambda self: self.staging.engine)
+    ssh = property(lambda self: self.staging.ssh)
+    staging_port = property(lambda self: self.staging.port)
+    slot_ports = property(lambda self: self.staging.slot_ports)
+    staging_url = property(lambda self: self.staging.url)
 
     def running_digests(self) -> list[str]:
-        """Digests of the images staging's containers run."""
-        ids = self.staging_engine.podman("ps", "--quiet").stdout.split()
-        if not ids:
-            return []
-        return self.staging_engine.podman("inspect", "--format", "{{.ImageDigest}}", *ids).stdout.split()
+        return self.staging.running_digests()
 
     def stop(self) -> None:
-        for service in (self.ssh, self.staging_engine, self.registry, self.engine):
+        for service in (self.staging, self.registry, self.engine):
             service.stop()
 
 
 def start_shipyard(
     root: Path, *, storage: Path = DEFAULT_STORAGE, user: str = "registry-user", password: str
 ) -> Shipyard:
-    from kaizen.local.services import start_sshd
-
     require("docker-compose", "sshd")
     registry = start_registry(root / "registry", user, password)
     engine = start_engine(root / "engine", storage=storage, insecure_registries=[registry.host])
     base_image = ensure_base_image(engine)
-    staging_engine = start_engine(
-        root / "staging-engine", storage=root / "staging-store", insecure_registries=[registry.host]
-    )
-    staging_engine.login(registry.host, user, password)
-    staging_port = free_port()
-    ssh = start_sshd(root / "staging-sshd", set_env={**staging_engine.env, "STAGING_PORT": str(staging_port)})
-    return Shipyard(engine, registry, staging_engine, ssh, staging_port, base_image)
+    proxy_image = f"{registry.host}/kaizen/proxy:nginx"
+    engine.podman("tag", ensure_proxy_image(engine, base_image), proxy_image)
+    engine.login(registry.host, user, password)
+    engine.podman("push", proxy_image)
+    return Shipyard(engine, registry, start_host(root / "staging", registry), base_image, proxy_image)

@@ -35,6 +35,12 @@ def deploy_inputs(shipyard: Shipyard, host_dir: Path) -> dict[str, str]:
         "compose-directory": str(host_dir),
         # Unique per run: engines on one machine share its network names.
         "compose-project": f"staging-{shipyard.staging_port}",
+        # Blue-green: the proxy image from this machine's registry, the slots on free ports.
+        "proxy-image": shipyard.proxy_image,
+        "slot-ports": " ".join(map(str, shipyard.slot_ports)),
+        # A short load test: enough to prove the path, not to tie up two cores.
+        "load-duration": "5",
+        "load-users": "5",
     }
 
 

@@ -82,6 +82,7 @@ def action_env(monkeypatch, tmp_path, staging, api):
         "KAIZEN_SMOKE_REQUEST": str(tmp_path / "request.json"),
         "KAIZEN_SMOKE_TIMEOUT": "2",
         "KAIZEN_LATENCY_CALLS": "5",
+        "KAIZEN_LOAD_TEST": "false",  # on in the load tests below: locust takes seconds
         "GITHUB_OUTPUT": str(tmp_path / "output"),
         "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
     }
@@ -126,6 +127,38 @@ def test_a_failing_version_is_rolled_back_to_the_last_good_one(action_env, api, 
     out = capsys.readouterr().out
     errors = [line for line in out.splitlines() if line.startswith("::error")]
     assert len(errors) == 1 and "Rolled back: staging serves" in errors[0] and GOOD in errors[0]
+
+
+def test_the_load_test_runs_after_the_smoke_test_and_reports_its_figures(action_env, api, staging, monkeypatch, capsys):
+    """Real locust against the stand-in service, from the hashed lock, with the generated locustfile."""
+    for key, value in {"KAIZEN_LOAD_TEST": "true", "KAIZEN_LOAD_DURATION": "3", "KAIZEN_LOAD_USERS": "3"}.items():
+        monkeypatch.setenv(key, value)
+    assert deploy.run() == 0
+    summary = Path(action_env["GITHUB_STEP_SUMMARY"]).read_text()
+    assert "### Load test: 3 users for 3s" in summary and "| Failed requests | 0 (0.00%)" in summary
+    requests = int(re.search(r"\| Requests \| (\d+) \|", summary).group(1))
+    assert requests >= 10  # 3 users at up to 5 a second for 3 seconds
+    stats = Path(action_env["RUNNER_TEMP"]) / "kaizen-load-test" / "stats_stats.csv"
+    assert stats.is_file() and "Aggregated" in stats.read_text()
+    assert "load-test-seconds<<" in outputs(action_env)
+    assert api.state.deployment_log("acme", "consumer")[-1][1] == ["in_progress", "success"]
+
+
+def test_a_load_test_breach_rolls_back_like_a_failed_smoke_test(action_env, api, staging, monkeypatch, capsys):
+    seed_good_deployment(api)
+    for key, value in {
+        "KAIZEN_LOAD_TEST": "true",
+        "KAIZEN_LOAD_DURATION": "2",
+        "KAIZEN_LOAD_USERS": "2",
+        "KAIZEN_LOAD_MIN_RPS": "100000",  # no stand-in serves that many
+    }.items():
+        monkeypatch.setenv(key, value)
+    assert deploy.run() == 1
+    assert staging.serving() == GOOD
+    out = capsys.readouterr().out
+    [error] = [line for line in out.splitlines() if line.startswith("::error")]
+    assert "the load test failed" in error and "under 100000" in error and "Rolled back: staging serves" in error
+    assert api.state.deployment_log("acme", "consumer")[-1][1] == ["in_progress", "failure"]
 
 
 def test_the_latency_budget_is_enforced(action_env, api, staging, monkeypatch, capsys):
@@ -175,8 +208,13 @@ def test_bad_input_is_one_clear_error_and_nothing_runs(action_env, staging, monk
     assert staging.serving() == ""
 
 
+BLUE_GREEN_COMPOSE = (
+    'services:\n  app:\n    image: ${KAIZEN_IMAGE}\n    ports: ["127.0.0.1:${KAIZEN_SLOT_PORT}:8000"]\n'
+)
+
+
 def test_ssh_compose_needs_its_secrets(action_env, monkeypatch, tmp_path):
-    (tmp_path / "compose.yml").write_text("services:\n  app:\n    image: ${KAIZEN_IMAGE}\n")
+    (tmp_path / "compose.yml").write_text(BLUE_GREEN_COMPOSE)
     monkeypatch.setenv("KAIZEN_TARGET", "ssh-compose")
     monkeypatch.setenv("KAIZEN_SSH_HOST", "staging.example.com")
     with pytest.raises(InputError, match="ssh-private-key: missing"):
@@ -186,6 +224,9 @@ def test_ssh_compose_needs_its_secrets(action_env, monkeypatch, tmp_path):
         deploy.run()
     (tmp_path / "compose.yml").write_text("services:\n  app:\n    image: model:latest\n")
     with pytest.raises(InputError, match=r"never uses \$\{KAIZEN_IMAGE\}"):
+        deploy.run()
+    (tmp_path / "compose.yml").write_text("services:\n  app:\n    image: ${KAIZEN_IMAGE}\n    ports: [8000:8000]\n")
+    with pytest.raises(InputError, match=r"never uses \$\{KAIZEN_SLOT_PORT\}; for blue-green, publish the service"):
         deploy.run()
 
 
@@ -356,7 +397,7 @@ def test_the_deploy_command_gets_no_token_key_or_kaizen_input(action_env, api, s
 def test_target_inputs_are_checked_before_anything_is_deployed(
     action_env, api, monkeypatch, tmp_path, variable, value, message
 ):
-    (tmp_path / "compose.yml").write_text("services:\n  app:\n    image: ${KAIZEN_IMAGE}\n")
+    (tmp_path / "compose.yml").write_text(BLUE_GREEN_COMPOSE)
     target = "kubernetes" if variable == "KAIZEN_ROLLOUT_TIMEOUT" else "ssh-compose"
     for name, setting in {
         "KAIZEN_TARGET": target,
@@ -396,9 +437,11 @@ def test_a_staging_host_refusing_connections_is_one_error_and_nothing_changes(
     fake = tmp_path / "compose"
     fake.write_text(FAKE_COMPOSE)
     fake.chmod(0o755)
-    (tmp_path / "compose.yml").write_text("services:\n  app:\n    image: ${KAIZEN_IMAGE}\n")
+    (tmp_path / "compose.yml").write_text(BLUE_GREEN_COMPOSE)
     for key, value in {
         "KAIZEN_TARGET": "ssh-compose",
+        "KAIZEN_STRATEGY": "recreate",
+        "KAIZEN_LOAD_TEST": "false",
         "KAIZEN_SSH_HOST": "127.0.0.1",
         "KAIZEN_SSH_USER": ssh_host.user,
         "KAIZEN_SSH_PORT": str(ssh_host.port),
