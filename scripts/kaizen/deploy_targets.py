@@ -226,6 +226,7 @@ class Command:
 
 def last_line(text: str) -> str:
     """The line that says what went wrong: the last error line, else the last line."""
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text or "")  # compose colours its log lines
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     errors = [line for line in lines if "error" in line.lower() and not line.startswith("Encountered errors")]
     return (errors or lines or ["no output"])[-1]

@@ -111,11 +111,11 @@ def build(shipyard, repo: Path, version: str, *, slow: bool = False, broken: boo
         else:
             target.write_bytes(source.read_bytes())
     serve = context / "src" / "kaizen_example" / "serve.py"
+    # Code that differs per version: podman 4.3's layer cache ignores a changed build argument.
+    serve.write_text(serve.read_text() + f"\n# {version}\n")
     if slow:
-        slowed = "    time.sleep(0.3)\n    model = load_model()\n    expected"
-        serve.write_text(
-            "import time\n" + serve.read_text().replace("    model = load_model()\n    expected", slowed, 1)
-        )
+        slowed = "    __import__('time').sleep(0.3)\n    model = load_model()\n    expected"
+        serve.write_text(serve.read_text().replace("    model = load_model()\n    expected", slowed, 1))
     dockerfile = context / "Dockerfile"
     if broken:
         dockerfile.write_text(
