@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kaizen import smoke
-from kaizen.local import act, consumer, services, shipping, training
+from kaizen.local import act, consumer, containers, services, shipping, training
 from kaizen.local.github_api import GitHubAPIStandIn
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +37,7 @@ def pipeline_consumer(make_consumer, pipeline_python, shipyard, tmp_path):
     return repo
 
 
-def run_pipeline(repo: Path, sandbox, shipyard, api, event: str, payload: dict) -> act.ActRun:
+def run_pipeline(repo: Path, sandbox, shipyard, api, event: str, payload: dict, more_secrets=None) -> act.ActRun:
     return act.run_workflow(
         repo,
         event,
@@ -45,7 +45,7 @@ def run_pipeline(repo: Path, sandbox, shipyard, api, event: str, payload: dict) 
         workflow=WORKFLOW,
         payload=payload,
         env={"GITHUB_API_URL": api.url, **shipyard.engine.env},
-        secrets=shipping.secrets(shipyard, TOKEN),
+        secrets={**shipping.secrets(shipyard, TOKEN), **(more_secrets or {})},
         variables=shipping.variables(shipyard),
     )
 
@@ -68,40 +68,92 @@ def edit_readme(repo: Path, text: str) -> str:
     return consumer.commit_all(repo, "Docs")
 
 
-def test_push_to_main_ships_and_a_docs_only_push_does_not(pipeline_consumer, sandbox, shipyard):
-    repo = pipeline_consumer
-    first = consumer.git(repo, "rev-parse", "HEAD")
-    with GitHubAPIStandIn(TOKEN) as api:
-        run = run_pipeline(repo, sandbox, shipyard, api, "push", training.push_payload(first))
-        assert run.returncode == 0, run.log[-8000:]
-        jobs = results(run)
-        for job in (PLAN, "ci/ci/Lint", "ci/ci/Test (Python 3.12)", "ci/ci/CI result", TRAIN, IMAGE, DEPLOY, RESULT):
-            assert jobs.get(job) == "success", (job, jobs)
-        assert plan_output(run, "train") == "true" and plan_output(run, "ship") == "true"
-        assert any("the branch's first push" in text for _, text in run.summaries(PLAN))
-        # The model the training job pushed is the one the image serves on staging.
-        digest = [value for _, key, value in run.outputs(IMAGE, step="actions/container@") if key == "digest"][-1]
-        assert shipyard.running_digests() == [digest]
-        status, body = smoke.call(f"{shipyard.staging_url}/metadata", timeout=10)
-        assert status == 200 and json.loads(body)["git_sha"] == first
-        assert f"sha-{first[:7]}" in shipyard.registry.tags(shipping.IMAGE_NAME)
-        [(_, states)] = api.state.deployment_log("acme", "consumer")
-        assert states == ["in_progress", "success"]
-        for secret in (TOKEN, shipyard.registry.password):
-            assert secret not in run.log
+PRODUCTION = "production/deploy-staging/Deploy to production"
 
-        # Documentation only: lint and tests, nothing trained, built or deployed.
-        docs = edit_readme(repo, "How to call the service.")
-        run = run_pipeline(repo, sandbox, shipyard, api, "push", training.push_payload(docs, before=first))
-        assert run.returncode == 0, run.log[-8000:]
-        jobs = results(run)
-        assert jobs[RESULT] == "success" and jobs["ci/ci/CI result"] == "success"
-        assert TRAIN not in jobs and IMAGE not in jobs and DEPLOY not in jobs, jobs
-        assert plan_output(run, "docs-only") == "true"
-        assert json.loads(plan_output(run, "changed-files")) == ["README.md", "docs/usage.md"]
-        assert f"sha-{docs[:7]}" not in shipyard.registry.tags(shipping.IMAGE_NAME)
-        assert shipyard.running_digests() == [digest]
-        assert len(api.state.deployment_log("acme", "consumer")) == 1
+
+def test_push_to_main_ships_to_staging_then_production_and_a_docs_only_push_does_not(
+    pipeline_consumer, sandbox, shipyard, tmp_path
+):
+    repo = pipeline_consumer
+    production = containers.start_host(tmp_path / "production", shipyard.registry)
+    consumer.set_inputs(
+        repo,
+        WORKFLOW,
+        {
+            "production": True,
+            "production-url": production.url,
+            "production-ssh-host": "127.0.0.1",
+            "production-ssh-port": str(production.ssh.port),
+            "production-ssh-user": "root",
+            "production-compose-directory": str(tmp_path / "production-host"),
+            "production-compose-project": f"production-{production.port}",
+            "production-slot-ports": " ".join(map(str, production.slot_ports)),
+        },
+    )
+    consumer.set_secrets(
+        repo,
+        WORKFLOW,
+        {"production-ssh-private-key": "PRODUCTION_SSH_KEY", "production-ssh-known-hosts": "PRODUCTION_KNOWN_HOSTS"},
+    )
+    first = consumer.commit_all(repo, "Promote to production after staging")
+    production_secrets = {
+        "PRODUCTION_SSH_KEY": production.ssh.key.read_text(),
+        "PRODUCTION_KNOWN_HOSTS": production.ssh.known_hosts(),
+    }
+    try:
+        with GitHubAPIStandIn(TOKEN) as api:
+            check_both_environments(repo, sandbox, shipyard, api, production, production_secrets, first)
+    finally:
+        production.engine.remove_containers()
+        production.stop()
+
+
+def check_both_environments(repo, sandbox, shipyard, api, production, production_secrets, first):
+    """The push to main through production, then a docs-only push that deploys nothing."""
+    run = run_pipeline(repo, sandbox, shipyard, api, "push", training.push_payload(first), production_secrets)
+    assert run.returncode == 0, run.log[-8000:]
+    jobs = results(run)
+    for job in (PLAN, "ci/ci/Lint", "ci/ci/Test (Python 3.12)", "ci/ci/CI result", TRAIN, IMAGE, DEPLOY, RESULT):
+        assert jobs.get(job) == "success", (job, jobs)
+    # Production got the very digest staging passed, after it, with its own tests.
+    assert jobs.get(PRODUCTION) == "success", jobs
+    staged = [v for _, k, v in run.outputs(DEPLOY, step="actions/deploy@") if k == "image-ref"][-1]
+    promoted = [v for _, k, v in run.outputs(PRODUCTION, step="actions/deploy@") if k == "image-ref"][-1]
+    assert promoted == staged
+    assert production.running_digests() == shipyard.running_digests()
+    status, body = smoke.call(f"{production.url}/metadata", timeout=10)
+    assert status == 200 and json.loads(body)["git_sha"] == first
+    assert any("Load test" in text for _, text in run.summaries(PRODUCTION))
+    assert plan_output(run, "train") == "true" and plan_output(run, "ship") == "true"
+    assert any("the branch's first push" in text for _, text in run.summaries(PLAN))
+    # The model the training job pushed is the one the image serves on staging.
+    digest = [value for _, key, value in run.outputs(IMAGE, step="actions/container@") if key == "digest"][-1]
+    assert shipyard.running_digests() == [digest]
+    status, body = smoke.call(f"{shipyard.staging_url}/metadata", timeout=10)
+    assert status == 200 and json.loads(body)["git_sha"] == first
+    assert f"sha-{first[:7]}" in shipyard.registry.tags(shipping.IMAGE_NAME)
+    logs = api.state.deployment_log("acme", "consumer")
+    assert [(d["environment"], states) for d, states in logs] == [
+        ("staging", ["in_progress", "success"]),
+        ("production", ["in_progress", "success"]),
+    ]
+    for secret in (TOKEN, shipyard.registry.password):
+        assert secret not in run.log
+
+    # Documentation only: lint and tests, nothing trained, built or deployed.
+    docs = edit_readme(repo, "How to call the service.")
+    run = run_pipeline(
+        repo, sandbox, shipyard, api, "push", training.push_payload(docs, before=first), production_secrets
+    )
+    assert run.returncode == 0, run.log[-8000:]
+    jobs = results(run)
+    assert jobs[RESULT] == "success" and jobs["ci/ci/CI result"] == "success"
+    assert TRAIN not in jobs and IMAGE not in jobs and DEPLOY not in jobs and PRODUCTION not in jobs, jobs
+    assert plan_output(run, "docs-only") == "true"
+    assert json.loads(plan_output(run, "changed-files")) == ["README.md", "docs/usage.md"]
+    assert f"sha-{docs[:7]}" not in shipyard.registry.tags(shipping.IMAGE_NAME)
+    assert shipyard.running_digests() == [digest]
+    assert len(api.state.deployment_log("acme", "consumer")) == 2
 
 
 def change_c(repo: Path, value: str) -> str:
