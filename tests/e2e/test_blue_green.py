@@ -37,7 +37,8 @@ jobs:
       ssh-host: 127.0.0.1
       ssh-port: ${{ vars.SSH_PORT }}
       ssh-user: root
-      compose-file: deploy/compose.yml
+      compose-file: ${{ vars.COMPOSE_FILE }}
+      strategy: ${{ vars.STRATEGY }}
       compose-command: docker-compose
       compose-directory: ${{ vars.HOST_DIR }}
       compose-project: ${{ vars.PROJECT }}
@@ -148,8 +149,9 @@ def deploying_consumer(make_consumer, pipeline_python, shipyard, tmp_path):
 
 
 def deploy(
-    repo, sandbox, api, shipyard, host: containers.Host, host_dir: Path, environment: str, digest: str, p95="2000"
-):
+    repo, sandbox, api, shipyard, host: containers.Host, host_dir: Path, environment: str, digest: str, p95="2000",
+    strategy="blue-green", compose_file="deploy/compose.yml",
+):  # fmt: skip
     return act.run_workflow(
         repo,
         "workflow_dispatch",
@@ -169,6 +171,8 @@ def deploy(
             "SLOT_PORTS": " ".join(map(str, host.slot_ports)),
             "PROXY_IMAGE": shipyard.proxy_image,
             "LOAD_P95_MS": p95,
+            "STRATEGY": strategy,
+            "COMPOSE_FILE": compose_file,
         },
     )
 
@@ -243,3 +247,58 @@ def test_blue_green_deploys_drop_no_request_and_production_gets_the_digest_stagi
     finally:
         production.engine.remove_containers()
         production.stop()
+
+
+# How a host ran its one container before blue-green: the service holds the public port itself.
+SINGLE_CONTAINER = """\
+services:
+  model:
+    image: ${KAIZEN_IMAGE}
+    init: true
+    restart: unless-stopped
+    ports:
+      - "${STAGING_PORT}:8000"
+"""
+
+
+def test_a_single_container_host_is_migrated_by_its_first_blue_green_deploy(
+    deploying_consumer, sandbox, shipyard, tmp_path
+):
+    repo = deploying_consumer
+    (repo / "deploy" / "single-container.yml").write_text(SINGLE_CONTAINER)
+    consumer.commit_all(repo, "The compose file staging ran before blue-green")
+    sample = (repo / "serving" / "sample-request.json").read_bytes()
+    v1, v2 = build(shipyard, repo, "m1"), build(shipyard, repo, "m2")
+    broken = build(shipyard, repo, "m3-broken", broken=True)
+    host, host_dir = containers.start_host(tmp_path / "host", shipyard.registry), tmp_path / "host-dir"
+    try:
+        with GitHubAPIStandIn(TOKEN) as api:
+            run = deploy(
+                repo, sandbox, api, shipyard, host, host_dir, "staging", v1,
+                strategy="recreate", compose_file="deploy/single-container.yml",
+            )  # fmt: skip
+            assert run.returncode == 0, run.log[-8000:]
+            assert metadata(host.url)["git_sha"] == "m1" and host.running_digests() == [v1]
+
+            # The first blue-green deploy: the new slot is healthy before the old container gives
+            # up the port; afterwards the proxy serves v2 and nothing of the old set-up is lost.
+            with SteadyLoad(host.url, sample) as load:
+                run = deploy(repo, sandbox, api, shipyard, host, host_dir, "staging", v2)
+            assert run.returncode == 0, run.log[-8000:]
+            assert metadata(host.url)["git_sha"] == "m2" and host.running_digests() == [v2]
+            assert "migrating: stopping the single-container service" in run.log
+            assert (host_dir / ".kaizen" / "migrated-compose.yml").read_text() == SINGLE_CONTAINER
+            assert (host_dir / ".kaizen" / "last-good").read_text().strip().endswith(f"@{v2}")
+            # One short gap, once: under 5 s of refused requests at 50 a second.
+            assert load.failed < 250, (load.sent, load.failed)
+            print(f"migration: {load.failed}/{load.sent} requests failed")
+
+            # From then on it is blue-green: a broken version changes nothing.
+            with SteadyLoad(host.url, sample) as load:
+                run = deploy(repo, sandbox, api, shipyard, host, host_dir, "staging", broken)
+            assert run.returncode != 0
+            assert load.failed == 0, (load.sent, load.failed, load.errors[:5])
+            assert metadata(host.url)["git_sha"] == "m2"
+    finally:
+        host.engine.remove_containers()
+        host.stop()

@@ -111,6 +111,9 @@ case $mode in
         exit 3
       fi
     done
+    # Remove the idle slot's old containers first: the late clean-up of a replaced container
+    # (one that crash-looped, say) can tear down the port forward its successor uses.
+    [ -f "compose.$idle.yml" ] && slot "$idle" rm --force --stop >&2
     mv "compose.next.yml" "compose.$idle.yml" && printf '%s\n' "$ref" > "$state/$idle.ref"
     slot "$idle" up -d --force-recreate --remove-orphans || { slot "$idle" stop; exit 5; }
     if ! healthy "$(port_of "$idle")"; then

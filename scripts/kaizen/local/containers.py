@@ -17,7 +17,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kaizen.local.services import Service, free_port, wait_for_port
+from kaizen.local.services import Service, free_port, reserved_port, wait_for_port
 
 # Shared by every run on the machine, like DVC's site cache: the base image and layer cache.
 DEFAULT_STORAGE = Path(os.environ.get("KAIZEN_LOCAL_CONTAINERS", "/var/lib/kaizen-local/containers"))
@@ -261,11 +261,12 @@ def start_host(root: Path, registry: Registry) -> Host:
 
     engine = start_engine(root / "engine", storage=root / "store", insecure_registries=[registry.host])
     engine.login(registry.host, registry.user, registry.password)
-    port = free_port()
+    # Bound only when a deploy starts the service or a slot: kept out of the ephemeral range.
+    port = reserved_port()
     ssh = start_sshd(root / "sshd", set_env={**engine.env, "STAGING_PORT": str(port)})
-    slots = (free_port(), free_port())
+    slots = (reserved_port(), reserved_port())
     while len({port, *slots}) < 3:
-        slots = (free_port(), free_port())
+        slots = (reserved_port(), reserved_port())
     return Host(engine, ssh, port, slots)
 
 

@@ -15,6 +15,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def reserved_port() -> int:
+    """A free port below Linux's ephemeral range (32768 and up), for a service that binds it
+    later: servers that ask the kernel for any port (port 0) then never take it meanwhile."""
+    import random
+
+    while True:
+        port = random.randint(20000, 32000)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

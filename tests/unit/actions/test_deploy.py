@@ -2,6 +2,7 @@
 ssh-compose host script over a real SSH server (Debian's openssh-server)."""
 
 import json
+import os
 import re
 import socket
 import threading
@@ -369,6 +370,38 @@ def test_kubernetes_target_sets_the_image_waits_for_the_rollout_and_undoes_it(tm
         "--namespace staging rollout status deployment/model --timeout=60s",
     ]
     assert (tmp_path / "kubeconfig-seen").read_text() == "apiVersion: v1\nkind: Config\n"
+
+
+def test_a_kubernetes_deploy_is_load_tested_and_a_breach_undoes_the_rollout(
+    action_env, api, staging, tmp_path, monkeypatch, capsys
+):
+    """deploy.run() with target kubernetes and the load test on, against the recording kubectl
+    and the stand-in service: the load test runs after `rollout status`, and its breach gives
+    `rollout undo`, as a failed smoke test does."""
+    kubectl = tmp_path / "kubectl"
+    kubectl.write_text(FAKE_KUBECTL)
+    kubectl.chmod(0o755)
+    (tmp_path / "image").write_text("img@sha256:good\n")
+    for key, value in {
+        "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}",
+        "KAIZEN_TARGET": "kubernetes",
+        "KAIZEN_KUBERNETES_DEPLOYMENT": "model",
+        "KAIZEN_KUBECONFIG": "apiVersion: v1\nkind: Config\n",
+        "KAIZEN_LOAD_TEST": "true",
+        "KAIZEN_LOAD_DURATION": "2",
+        "KAIZEN_LOAD_USERS": "2",
+        "KAIZEN_LOAD_MIN_RPS": "100000",
+    }.items():
+        monkeypatch.setenv(key, value)
+    assert deploy.run() == 1
+    calls = (tmp_path / "kubectl-calls").read_text().splitlines()
+    assert [c.split()[2] for c in calls] == ["get", "set", "rollout", "rollout", "rollout"]
+    assert calls[-2] == "--namespace default rollout undo deployment/model"
+    assert (tmp_path / "image").read_text().strip() == "img@sha256:good"
+    summary = Path(action_env["GITHUB_STEP_SUMMARY"]).read_text()
+    assert "### Load test: 2 users for 2s" in summary
+    [error] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::error")]
+    assert "the load test failed" in error and "Rolled back" in error
 
 
 def test_the_deploy_command_gets_no_token_key_or_kaizen_input(action_env, api, staging, monkeypatch, tmp_path):
