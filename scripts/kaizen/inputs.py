@@ -100,15 +100,20 @@ def ports(name: str, count: int, default: list[int]) -> list[int]:
     return values
 
 
+def as_float(raw: str) -> float | None:
+    """`raw` as a float, or None: ASCII only (float() also reads other scripts' digits)."""
+    try:
+        return float(raw) if raw.isascii() else None
+    except ValueError:
+        return None
+
+
 def number(name: str, default: float, *, unit: str = "") -> float:
     """A finite number above 0 (a budget, a threshold); `unit` names it in the error."""
     raw = text(name)
     if not raw:
         return default
-    try:
-        value = float(raw) if raw.isascii() else None
-    except ValueError:
-        value = None
+    value = as_float(raw)
     if value is None or not math.isfinite(value) or value <= 0:
         raise bad(name, f"{raw!r} is not a number above 0{' ' + unit if unit else ''}")
     return value
@@ -119,10 +124,7 @@ def percent(name: str, default: float) -> float:
     raw = text(name)
     if not raw:
         return default
-    try:
-        value = float(raw) if raw.isascii() else None
-    except ValueError:
-        value = None
+    value = as_float(raw)
     if value is None or not 0 <= value <= 100:
         raise bad(name, f"{raw!r} is not a percentage from 0 to 100")
     return value
