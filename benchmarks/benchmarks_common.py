@@ -29,6 +29,23 @@ def step_seconds(run: act.ActRun, step: str) -> list[float]:
     return found
 
 
+def steps(run: act.ActRun, job: str) -> list[tuple[str, int, float]]:
+    """(name, depth, seconds) of every finished step of `job`, in order: depth 0 for the job's own
+    steps, 1 for the steps inside a composite action (act gives them a longer stepID)."""
+    found = []
+    for record in run.records:
+        if record.get("job") != job:
+            continue
+        match = STEP_DONE.search(str(record.get("msg", "")))
+        if not match:
+            continue
+        value = float(match["duration"])
+        seconds = value / 1000 if match["unit"] == "ms" else value * 60 if match["unit"] == "m" else value
+        depth = max(0, len(record.get("stepID") or [""]) - 1)
+        found.append((match["step"], depth, round(seconds, 2)))
+    return found
+
+
 def machine() -> dict:
     cpu = next(
         (
@@ -52,10 +69,13 @@ def machine() -> dict:
     }
 
 
-def parse_args(description: str) -> argparse.Namespace:
+def parse_args(description: str, *flags: tuple[str, str]) -> argparse.Namespace:
+    """--rounds and --json, plus each (flag, help) of `flags` as an on/off switch."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    for flag, text in flags:
+        parser.add_argument(flag, action="store_true", help=text)
     return parser.parse_args()
 
 

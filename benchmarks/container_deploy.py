@@ -49,6 +49,24 @@ def size_mb(engine, tag: str) -> float:
     return int(engine.podman("image", "inspect", "--format", "{{.Size}}", tag).stdout.strip()) / 1e6
 
 
+def layers(engine, tag: str, base: str) -> list[dict]:
+    """The image's layers, oldest first: what made each (the Dockerfile line) and its size; the
+    base image's own layers are summed into one row."""
+    import json
+
+    def history(name: str) -> list[dict]:
+        return list(reversed(json.loads(engine.podman("history", "--format", "json", name).stdout)))
+
+    base_count = len(history(base))
+    rows = history(tag)
+    found = [{"layer": "base image", "mb": round(sum(r["size"] for r in rows[:base_count]) / 1e6, 1)}]
+    for row in rows[base_count:]:
+        made_by = " ".join(str(row.get("CreatedBy") or row.get("createdBy") or row.get("created_by") or "").split())
+        made_by = made_by.removeprefix("/bin/sh -c ").removeprefix("#(nop) ")
+        found.append({"layer": made_by[:100], "mb": round(row["size"] / 1e6, 1)})
+    return found
+
+
 def edit_code(project: Path, round_no: int, step: int) -> None:
     serve = project / "src" / "kaizen_example" / "serve.py"
     serve.write_text(serve.read_text() + f"\n# benchmark edit {round_no}.{step}\n")
@@ -92,12 +110,51 @@ class Load:
         self._thread.join()
 
 
+def measure_deploys(yard, project: Path, root: Path, rounds: int, figures: dict) -> None:
+    """Staging serves one version under load while the other is deployed with strategy recreate."""
+    # Two versions in the registry, by digest.
+    yard.engine.login(yard.registry.host, yard.registry.user, PASSWORD)
+    refs = []
+    for version in (1, 2):
+        edit_code(project, 99, version)
+        tag = f"{yard.registry.host}/bench/model:v{version}"
+        build(yard.engine, project, project / "Dockerfile", tag, yard.base_image, no_cache=False)
+        digest_file = root / f"digest-{version}"
+        yard.engine.podman("push", "--digestfile", str(digest_file), tag)
+        refs.append(f"{yard.registry.host}/bench/model@{digest_file.read_text().strip()}")
+    target = SSHCompose(
+        host="127.0.0.1", user=yard.ssh.user, port=str(yard.ssh.port), key=yard.ssh.key.read_text(),
+        known_hosts=yard.ssh.known_hosts(), directory=str(root / "staging-host"),
+        project=f"bench-{yard.staging_port}", compose_file=project / "deploy" / "compose.yml",
+        compose_command=["docker-compose"], temp=root,
+    )  # fmt: skip
+    for round_no in range(rounds):
+        current, new = refs[round_no % 2], refs[(round_no + 1) % 2]
+        target.apply(current)
+        smoke.wait_healthy(yard.staging_url, "/health", 120, interval=0.2)
+        with Load(yard.staging_url) as load:
+            time.sleep(2)
+            started = time.monotonic()
+            target.apply(new)
+            smoke.wait_healthy(yard.staging_url, "/health", 120, interval=0.2)
+            figures["deploy_seconds"].append(time.monotonic() - started)
+            time.sleep(2)
+        figures["deploy_failed"].append(load.failed)
+        figures["deploy_sent"].append(load.sent)
+        figures["deploy_longest_gap"].append(load.longest_gap)
+        print(
+            f"deploy round {round_no}: {load.failed}/{load.sent} failed, longest gap {load.longest_gap:.1f}s",
+            flush=True,
+        )
+
+
 def main() -> int:
-    args = parse_args(__doc__)
+    args = parse_args(__doc__, ("--images-only", "sizes and builds, no deploy (blue_green.py measures deploys)"))
     figures: dict[str, list[float]] = {key: [] for key in (
         "cold_multi", "cold_naive", "code_only_multi", "code_only_naive", "deploy_failed", "deploy_sent",
         "deploy_longest_gap", "deploy_seconds")}  # fmt: skip
-    sizes = {}
+    sizes: dict[str, float] = {}
+    breakdown: dict[str, list[dict]] = {}
     with tempfile.TemporaryDirectory(prefix="kaizen-bench-container-") as tmp:
         root = Path(tmp)
         yard = containers.start_shipyard(root / "yard", password=PASSWORD)
@@ -117,6 +174,7 @@ def main() -> int:
                         build(yard.engine, context, dockerfile, tag, yard.base_image, no_cache=True)
                     )
                     sizes[kind] = size_mb(yard.engine, tag)
+                    breakdown[kind] = layers(yard.engine, tag, yard.base_image)
                 for kind, (context, dockerfile) in variants.items():
                     edit_code(context, round_no, 1)
                     tag = f"localhost/bench-{kind}:{round_no}-edit"
@@ -127,51 +185,25 @@ def main() -> int:
                     f"round {round_no}: " + ", ".join(f"{k} {v[-1]:.1f}s" for k, v in figures.items() if v), flush=True
                 )
 
-            # Two versions in the registry, by digest.
-            yard.engine.login(yard.registry.host, yard.registry.user, PASSWORD)
-            refs = []
-            for version in (1, 2):
-                edit_code(project, 99, version)
-                tag = f"{yard.registry.host}/bench/model:v{version}"
-                build(yard.engine, project, project / "Dockerfile", tag, yard.base_image, no_cache=False)
-                digest_file = root / f"digest-{version}"
-                yard.engine.podman("push", "--digestfile", str(digest_file), tag)
-                refs.append(f"{yard.registry.host}/bench/model@{digest_file.read_text().strip()}")
-            target = SSHCompose(
-                host="127.0.0.1", user=yard.ssh.user, port=str(yard.ssh.port), key=yard.ssh.key.read_text(),
-                known_hosts=yard.ssh.known_hosts(), directory=str(root / "staging-host"),
-                project=f"bench-{yard.staging_port}", compose_file=project / "deploy" / "compose.yml",
-                compose_command=["docker-compose"], temp=root,
-            )  # fmt: skip
-            for round_no in range(args.rounds):
-                current, new = refs[round_no % 2], refs[(round_no + 1) % 2]
-                target.apply(current)
-                smoke.wait_healthy(yard.staging_url, "/health", 120, interval=0.2)
-                with Load(yard.staging_url) as load:
-                    time.sleep(2)
-                    started = time.monotonic()
-                    target.apply(new)
-                    smoke.wait_healthy(yard.staging_url, "/health", 120, interval=0.2)
-                    figures["deploy_seconds"].append(time.monotonic() - started)
-                    time.sleep(2)
-                figures["deploy_failed"].append(load.failed)
-                figures["deploy_sent"].append(load.sent)
-                figures["deploy_longest_gap"].append(load.longest_gap)
-                print(
-                    f"deploy round {round_no}: {load.failed}/{load.sent} failed, longest gap {load.longest_gap:.1f}s",
-                    flush=True,
-                )
+            if not args.images_only:
+                measure_deploys(yard, project, root, args.rounds, figures)
         finally:
             yard.stop()
     median = {key: statistics.median(values) for key, values in figures.items() if values}
-    publish(args, figures, image_mb=sizes, median=median)
+    publish(args, figures, image_mb=sizes, layers=breakdown, median=median)
     print(
         f"\nimage: multi-stage {sizes['multi']:.0f} MB vs naive {sizes['naive']:.0f} MB "
         f"({sizes['multi'] / sizes['naive']:.2f})\n"
         f"cold build: multi-stage {median['cold_multi']:.1f}s, naive {median['cold_naive']:.1f}s\n"
         f"code-only rebuild: multi-stage {median['code_only_multi']:.1f}s "
         f"({median['code_only_multi'] / median['cold_multi']:.2f} of cold), naive {median['code_only_naive']:.1f}s "
-        f"({median['code_only_naive'] / median['cold_naive']:.2f} of cold)\n"
+        f"({median['code_only_naive'] / median['cold_naive']:.2f} of cold)"
+    )
+    for kind, rows in breakdown.items():
+        print(f"{kind} layers: " + "; ".join(f"{r['layer'][:40]} {r['mb']} MB" for r in rows))
+    if args.images_only:
+        return 0
+    print(
         f"deploy under {LOAD_RATE} req/s: median {median['deploy_failed']:.0f}/{median['deploy_sent']:.0f} failed, "
         f"longest gap {median['deploy_longest_gap']:.1f}s, switch-to-healthy {median['deploy_seconds']:.1f}s"
     )

@@ -46,20 +46,83 @@ class Result:
     stdout: str  # stdout alone, for --json
 
 
-def dvc(project: Path, *args: str, check: bool = True, echo: bool = True) -> Result:
+def dvc(project: Path, *args: str, check: bool = True, echo: bool = True, in_process: bool = False) -> Result:
+    """Run one DVC command. `in_process` for the commands that run no user code (config, diffs,
+    pull, push): DVC's own command line called in this interpreter, where actions/dvc installed
+    it, which saves an interpreter start and DVC's imports (about 0.5 s each) per call."""
     command = ["dvc", *args]
     if echo:
         print(f"$ {shlex.join(command)}", flush=True)
-    try:
-        completed = subprocess.run(command, cwd=project, env=dvc_env(), capture_output=True, text=True, check=False)
-    except FileNotFoundError:
-        raise InputError("dvc is not installed; run kaizen-ci/kaizen/actions/dvc first", title="dvc") from None
+    completed = _in_process(project, list(args)) if in_process else None
+    if completed is None:
+        try:
+            completed = subprocess.run(command, cwd=project, env=dvc_env(), capture_output=True, text=True, check=False)
+        except FileNotFoundError:
+            raise InputError("dvc is not installed; run kaizen-ci/kaizen/actions/dvc first", title="dvc") from None
     output = completed.stdout + completed.stderr
     if echo and output.strip():
         print(output.rstrip(), flush=True)
     if check and completed.returncode != 0:
         raise InputError(explain_failure(args[0], output), title="dvc")
     return Result(completed.returncode, output, completed.stdout)
+
+
+def _in_process(project: Path, args: list[str]) -> subprocess.CompletedProcess | None:
+    """`dvc <args>` through `dvc.cli.main` in this interpreter: what it writes (JSON as `--json`
+    prints it) and logs are collected, not printed. None when DVC is not importable here (a DVC
+    on PATH from elsewhere), so the caller runs the command line instead."""
+    import importlib
+
+    importlib.invalidate_caches()  # actions/dvc may have installed DVC moments ago, in this process
+    try:
+        from dvc.cli import main
+        from dvc.ui import ui
+    except ImportError:
+        return None
+    import io
+    import logging
+    import os
+
+    written, logged = io.StringIO(), io.StringIO()
+
+    def write(*objects, sep=None, end=None, stderr=False, **_):
+        sep, end = " " if sep is None else sep, "\n" if end is None else end
+        print(*objects, sep=sep, end=end, file=logged if stderr else written)
+
+    def write_json(data, **_):
+        written.write(json.dumps(data, default=str) + "\n")
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            text = record.getMessage()
+            if record.exc_info and record.exc_info[1] is not None and str(record.exc_info[1]) not in text:
+                text = f"{text} - {record.exc_info[1]}" if text else str(record.exc_info[1])
+            logged.write(f"{record.levelname}: {text}\n")
+
+    loggers = [logging.getLogger(name) for name in ("dvc", "dvc_objects", "dvc_data")]
+    saved_handlers = [logger.handlers[:] for logger in loggers]
+    collect = Collect(logging.WARNING)
+    saved_ui = {name: ui.__dict__.get(name) for name in ("write", "write_json", "error_write")}
+    cwd, analytics = os.getcwd(), os.environ.get("DVC_NO_ANALYTICS")
+    os.environ["DVC_NO_ANALYTICS"] = "1"
+    try:
+        for logger in loggers:
+            logger.handlers = [collect]
+        ui.write, ui.write_json = write, write_json
+        ui.error_write = lambda *objects, **kw: write(*objects, **{**kw, "stderr": True})
+        returncode = main(["--cd", str(project), *args])
+    finally:
+        os.chdir(cwd)
+        for logger, handlers in zip(loggers, saved_handlers):
+            logger.handlers = handlers
+        for name, value in saved_ui.items():
+            if value is None:
+                ui.__dict__.pop(name, None)
+            else:
+                setattr(ui, name, value)
+        if analytics is None:
+            os.environ.pop("DVC_NO_ANALYTICS", None)
+    return subprocess.CompletedProcess(["dvc", *args], returncode, written.getvalue(), logged.getvalue())
 
 
 def explain_failure(verb: str, output: str) -> str:
@@ -78,7 +141,7 @@ def explain_failure(verb: str, output: str) -> str:
 def pull(project: Path) -> None:
     """Pull what dvc.yaml and dvc.lock reference. Objects the remote does not have yet (a stage
     never pushed) are fine: repro builds them. An unreachable or refusing remote is not."""
-    result = dvc(project, "pull", check=False)
+    result = dvc(project, "pull", check=False, in_process=True)
     if result.returncode == 0:
         return
     if REMOTE_TROUBLE.search(result.output) or not MISSING_OBJECTS.search(result.output):
@@ -89,7 +152,7 @@ def pull(project: Path) -> None:
 def pull_outputs(project: Path, targets: list[str]) -> None:
     """Pull these outputs, all of them: for builds that need them (an image's model), a missing
     object is an error, unlike for training, where repro rebuilds it."""
-    result = dvc(project, "pull", *targets, check=False)
+    result = dvc(project, "pull", *targets, check=False, in_process=True)
     if result.returncode != 0:
         message = explain_failure("pull", result.output)
         if MISSING_OBJECTS.search(result.output) and not REMOTE_TROUBLE.search(result.output):
@@ -158,6 +221,65 @@ def workspace_pipeline_dirs(project: Path) -> list[str]:
 def revision_pipeline_dirs(project: Path, rev: str) -> list[str]:
     listed = git(project, "ls-tree", "-r", "--name-only", "--end-of-options", rev, "--", ".", check=False)
     return pipeline_dirs(listed.stdout.splitlines()) if listed.returncode == 0 else []
+
+
+@dataclass
+class PipelineInputs:
+    """What `dvc repro` looks at to decide whether a stage reruns, as paths relative to the
+    project: files, and folders (a change anywhere under one counts). `always` says why no
+    file list can answer (a templated or external dependency, an always-changed stage)."""
+
+    paths: set[str] = field(default_factory=set)
+    always: str = ""
+
+    def touched_by(self, changed: list[str]) -> list[str]:
+        """The changed files (relative to the project) a stage depends on; any .dvc file counts,
+        as it records the data a dependency holds."""
+        return [
+            c
+            for c in changed
+            if c.endswith(".dvc") or c in self.paths or any(c.startswith(p.rstrip("/") + "/") for p in self.paths)
+        ]
+
+
+def _joined(*parts: str) -> str:
+    import posixpath
+
+    return posixpath.normpath(posixpath.join(*[p for p in parts if p])).removeprefix("./")
+
+
+def pipeline_inputs(texts: dict[str, str]) -> PipelineInputs:
+    """The inputs of every stage of these dvc.yaml files (folder relative to the project ->
+    text): its deps and params files (relative to its wdir), with the dvc.yaml, dvc.lock,
+    params files of `vars:` and .dvcignore files beside them. A change elsewhere reruns no stage."""
+    found = PipelineInputs()
+    for folder, text in texts.items():
+        data = kaizen_yaml.load_text(text) or {}
+        found.paths |= {_joined(folder, name) for name in ("dvc.yaml", "dvc.lock", ".dvcignore")}
+        if not isinstance(data, dict):
+            continue
+        if "${" in text:
+            found.always = found.always or f"{_joined(folder, 'dvc.yaml')} uses templating (${{...}})"
+        for entry in data.get("vars") or []:
+            if isinstance(entry, str):
+                found.paths.add(_joined(folder, entry.split(":", 1)[0]))
+        for name, stage in (data.get("stages") or {}).items():
+            if not isinstance(stage, dict):
+                continue
+            if "foreach" in stage or "matrix" in stage:
+                found.always = found.always or f"stage {name} is generated (foreach/matrix)"
+            if stage.get("always_changed"):
+                found.always = found.always or f"stage {name} is always_changed"
+            wdir = _joined(folder, str(stage.get("wdir") or "."))
+            for dep in stage.get("deps") or []:
+                dep = str(dep)
+                if "://" in dep or dep.startswith(("/", "~")) or _joined(wdir, dep).startswith("../"):
+                    found.always = found.always or f"stage {name} depends on {dep}, outside the repository"
+                found.paths.add(_joined(wdir, dep))
+            for entry in stage.get("params") or []:
+                files = [str(f) for f in entry] if isinstance(entry, dict) else ["params.yaml"]
+                found.paths |= {_joined(wdir, f) for f in files}
+    return found
 
 
 def _prefixed(folder: str, path: str) -> str:
@@ -249,7 +371,7 @@ def get_at_revision(project: Path, rev: str, path: str) -> str | None:
             local = project / ".dvc" / "config.local"
             if local.is_file():
                 shutil.copyfile(local, base_project / ".dvc" / "config.local")
-            pulled = dvc(base_project, "pull", path, check=False, echo=False)
+            pulled = dvc(base_project, "pull", path, check=False, echo=False, in_process=True)
             if pulled.returncode != 0 and REMOTE_TROUBLE.search(pulled.output):
                 raise InputError(explain_failure("pull", pulled.output), title="dvc")
             target = base_project / path
@@ -260,7 +382,7 @@ def get_at_revision(project: Path, rev: str, path: str) -> str | None:
 
 def params_diff(project: Path, base: str) -> list[tuple[str, object, object]]:
     """(name, base, head) of every changed param; `file:name` when they come from several files."""
-    data = json.loads(dvc(project, "params", "diff", base, "--json", echo=False).stdout or "{}")
+    data = json.loads(dvc(project, "params", "diff", base, "--json", echo=False, in_process=True).stdout or "{}")
     several = len(data) > 1
     return [
         (f"{file}:{name}" if several else name, change.get("old"), change.get("new"))
@@ -273,12 +395,12 @@ def plots_diff(project: Path, base: str | None, out_dir: Path | None = None) -> 
     """`dvc plots diff [base] --json`: every plot, head ("workspace") and base, with its data
     inlined in DVC's Vega-Lite spec; image plots are copied into `out_dir`."""
     args = ["plots", "diff", *([base] if base else []), "--json", *(["-o", str(out_dir)] if out_dir else [])]
-    return json.loads(dvc(project, *args, echo=False).stdout or "{}")
+    return json.loads(dvc(project, *args, echo=False, in_process=True).stdout or "{}")
 
 
 def data_diff(project: Path, base: str) -> dict:
     """`dvc diff base --json`: the DVC-tracked files and outputs added, modified, deleted or renamed."""
-    return json.loads(dvc(project, "diff", base, "--json", echo=False).stdout or "{}")
+    return json.loads(dvc(project, "diff", base, "--json", echo=False, in_process=True).stdout or "{}")
 
 
 def output_sizes(dvc_lock_text: str, dvc_files: list[str]) -> dict[str, int]:

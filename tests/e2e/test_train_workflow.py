@@ -120,6 +120,31 @@ def test_unchanged_pipeline_retrains_nothing(trained_consumer, sandbox):
             assert line.split("=", 1)[1] not in run.log
 
 
+def test_a_push_that_no_stage_depends_on_skips_training(trained_consumer, sandbox):
+    """serve.py is no stage's dependency: DVC would rerun nothing, so the job stops after its plan
+    (no install, no DVC, no pull); a push that changes a param then trains."""
+    repo, base, secrets = trained_consumer
+    serve = repo / "src" / "kaizen_example" / "serve.py"
+    serve.write_text(serve.read_text() + "\n# a comment\n")
+    head = consumer.commit_all(repo, "Serving only")
+    payload = training.push_payload(head, before=base)
+    run = act.run_workflow(repo, "push", sandbox, workflow="train.yml", payload=payload, secrets=secrets)
+    assert run.returncode == 0, run.log[-6000:]
+    assert step_output(run, "actions/changes@", "train") == "false"
+    assert step_output(run, "actions/changes@", "pipeline-changed") == "false"
+    assert not [o for o in run.outputs(JOB) if o[1] in ("stages-ran", "report-file", "cache-dir")]  # no DVC step ran
+    assert any("Training is skipped: 1 file changed; none is a dependency" in text for _, text in run.summaries(JOB))
+    params = repo / "params.yaml"
+    params.write_text(re.sub(r"  C: .*", "  C: 0.5", params.read_text()))
+    tuned = consumer.commit_all(repo, "C = 0.5")
+    run = act.run_workflow(
+        repo, "push", sandbox, workflow="train.yml", payload=training.push_payload(tuned, before=head), secrets=secrets
+    )
+    assert run.returncode == 0, run.log[-6000:]
+    assert step_output(run, "actions/changes@", "train") == "true"
+    assert json.loads(step_output(run, "actions/train@", "stages-ran")) == ["train", "evaluate"]
+
+
 @pytest.mark.parametrize("remote_kind", ["s3"], indirect=True)
 def test_refused_credentials_are_one_clear_error(trained_consumer, sandbox, pipeline_python):
     repo, base, secrets = trained_consumer

@@ -101,6 +101,7 @@ BAD = {
     "choice-formatter": refused(lambda s: s.lower() in ("ruff", "black")),
     "choice-target": refused(lambda s: s.lower() in ("ssh-compose", "kubernetes", "command")),
     "choice-strategy": refused(lambda s: s.lower() in ("blue-green", "recreate")),
+    "choice-scope": refused(lambda s: s.lower() in ("pipeline", "training")),
     "two-ports": st.one_of(
         st.sampled_from(["8001", "8001 8001", "1 2 3", "0 8002", "8001 70000", "a b"]),
         refused(
@@ -174,6 +175,7 @@ INPUTS = [
     ("changes", "ship", "boolean", {}),
     ("changes", "docs-paths", "patterns", {}),
     ("changes", "smoke-request", "relative-path", {}),
+    ("changes", "scope", "choice-scope", {}),
     ("ci-context", "python-versions", "python-versions", {}),
     ("ci-context", "runs-on", "runs-on", {}),
     ("ci-context", "working-directory", "folder", {}),

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from kaizen import gha, inputs
+from kaizen import dvc, gha, inputs
 from kaizen.gha import InputError
 from kaizen.git import git
 
@@ -31,6 +32,7 @@ class Plan:
     docs_only: bool
     reason: str
     changed: list[str] = field(default_factory=list)
+    pipeline_changed: bool = True
 
 
 def parse_patterns(raw: str) -> list[str]:
@@ -85,6 +87,8 @@ def plan(
     on_default_branch: bool,
     train: bool,
     ship: bool,
+    pipeline: dvc.PipelineInputs | None = None,
+    project: str = "",
 ) -> Plan:
     pushed_to_default = event == "push" and on_default_branch
     if changed is None:
@@ -99,10 +103,26 @@ def plan(
     if all(is_docs(path, docs_patterns) for path in changed):
         what = "no file changed" if not changed else f"only documentation changed ({files(len(changed))})"
         return Plan(False, False, True, f"{what}: training and the image are skipped", changed)
-    reason = f"{files(len(changed))} changed, not only documentation"
+    reason = f"{files(len(changed))} changed" + (", not only documentation" if docs_patterns else "")
+    touched = pipeline_touched(changed, pipeline, project)
+    # On a push DVC would rerun no stage, and the outputs the last push trained are on the
+    # remote. A pull request still trains: its report comment compares with the base.
+    skip_training = train and event == "push" and touched == []
+    if skip_training:
+        reason += "; none is a dependency, params file or dvc.yaml of a DVC stage, so training is skipped"
     if ship and not pushed_to_default:
         reason += "; the image is built on pushes to the default branch only"
-    return Plan(train, ship and pushed_to_default, False, reason, changed)
+    return Plan(train and not skip_training, ship and pushed_to_default, False, reason, changed, touched != [])
+
+
+def pipeline_touched(changed: list[str], pipeline: dvc.PipelineInputs | None, project: str) -> list[str] | None:
+    """The changed files a DVC stage depends on; None when that cannot be told from the files
+    (no pipeline read, or one whose inputs are not a fixed list), which counts as changed."""
+    if pipeline is None or pipeline.always:
+        return None
+    prefix = "" if project in ("", ".") else project.rstrip("/") + "/"
+    inside = [c.removeprefix(prefix) for c in changed if c.startswith(prefix)]
+    return [prefix + c for c in pipeline.touched_by(inside)]
 
 
 def context_path(context: str, relative: str) -> str:
@@ -157,26 +177,64 @@ def run() -> int:
     smoke_request = context_path(context, inputs.text("smoke-request"))
     train = inputs.boolean("train", True)
     ship = inputs.boolean("ship", True)
+    scope = inputs.choice("scope", ("pipeline", "training"), "pipeline")
     repo = gha.workspace()
+    project = posixpath.normpath(inputs.text("working-directory") or ".")
+    if project.startswith(("/", "../")) or project == "..":
+        raise inputs.bad("working-directory", f"{project!r} must be a folder inside the repository")
+    if base and base != NO_COMMIT and scope == "training":
+        fetch_base(repo, base)  # train.yml's checkout is shallow
     changed = changed_files(repo, base) if base and base != NO_COMMIT else None
     result = plan(
         event=event,
         base=base,
         changed=changed,
-        docs_patterns=patterns,
+        # train.yml has always trained on any change; the docs-only rule is the pipeline's
+        docs_patterns=patterns if scope == "pipeline" else [],
         on_default_branch=bool(ref_name) and ref_name == default_branch,
         train=train,
-        ship=ship,
+        ship=ship and scope == "pipeline",
+        pipeline=read_pipeline(repo / project),
+        project=project,
     )
     print(f"Plan: {result.reason}")
     for name, value in (
         ("train", result.run_training),
         ("ship", result.build_image),
         ("docs-only", result.docs_only),
+        ("pipeline-changed", result.pipeline_changed),
     ):
         gha.set_output(name, "true" if value else "false")
     gha.set_output("changed-files", json.dumps(result.changed))
     gha.set_output("context", context)
     gha.set_output("deploy-smoke-request", smoke_request)
-    gha.add_summary(summary(result))
+    gha.add_summary(summary(result) if scope == "pipeline" else training_summary(result))
     return 0
+
+
+def read_pipeline(project: Path) -> dvc.PipelineInputs | None:
+    """The inputs of the project's DVC stages, from the dvc.yaml files of the checkout; None
+    without a readable pipeline (training then runs and says what is wrong)."""
+    if not (project / "dvc.yaml").is_file():
+        return None
+    try:
+        texts = {
+            f: (project / f / "dvc.yaml").read_text(encoding="utf-8") for f in dvc.workspace_pipeline_dirs(project)
+        }
+        return dvc.pipeline_inputs(texts)
+    except (OSError, UnicodeDecodeError, InputError):
+        return None
+
+
+def fetch_base(repo: Path, base: str) -> None:
+    """The base commit alone (depth 1), when the clone lacks it; without it everything runs."""
+    if git(repo, "cat-file", "-e", f"{base}^{{commit}}", check=False).returncode == 0:
+        return
+    fetched = git(repo, "fetch", "--no-tags", "--depth=1", "--", "origin", base, check=False)
+    if fetched.returncode != 0:
+        print(f"could not fetch the base commit {base[:12]} ({fetched.stderr.strip()}); everything runs", flush=True)
+
+
+def training_summary(result: Plan) -> str:
+    verdict = "runs" if result.run_training else "is skipped"
+    return f"### Training plan\n\nTraining {verdict}: {result.reason}.\n"

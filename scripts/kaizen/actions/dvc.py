@@ -104,12 +104,12 @@ def run() -> int:
     gha.set_env("DVC_SITE_CACHE_DIR", str(site_cache))
     if remote and given_url:
         if remote not in urls:
-            dvc.dvc(project, "remote", "add", "--local", remote, url)
+            dvc.dvc(project, "remote", "add", "--local", remote, url, in_process=True)
         else:
-            dvc.dvc(project, "remote", "modify", "--local", remote, "url", url)
-        dvc.dvc(project, "remote", "default", "--local", remote)
+            dvc.dvc(project, "remote", "modify", "--local", remote, "url", url, in_process=True)
+        dvc.dvc(project, "remote", "default", "--local", remote, in_process=True)
     for key, value in settings:
-        dvc.dvc(project, "remote", "modify", "--local", remote, key, value, echo=False)
+        dvc.dvc(project, "remote", "modify", "--local", remote, key, value, echo=False, in_process=True)
     print(
         f"DVC ready: remote {remote or '(none)'} ({scheme(url) if url else 'no url'}), "
         f"{len(settings)} remote setting(s) in .dvc/config.local",

@@ -10,13 +10,13 @@ from kaizen.gha import InputError
 
 
 def has_remote(project) -> bool:
-    listed = dvc.dvc(project, "remote", "list", echo=False, check=False)
+    listed = dvc.dvc(project, "remote", "list", echo=False, check=False, in_process=True)
     return listed.returncode == 0 and bool(listed.output.strip())
 
 
 def push_outputs(project) -> bool:
     """Push the outputs the remote lacks; True when something was sent."""
-    result = dvc.dvc(project, "push", check=False)
+    result = dvc.dvc(project, "push", check=False, in_process=True)
     if result.returncode != 0:
         raise InputError(
             f"{dvc.explain_failure('push', result.output)}. What was sent stays on the remote; the outputs are "

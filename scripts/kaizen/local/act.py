@@ -293,6 +293,9 @@ def run_workflow(
         **(secrets or {}),
     }
     process_env.pop("GITHUB_ACTIONS", None)
+    # A hosted runner writes bytecode; this machine's PYTHONDONTWRITEBYTECODE would make every
+    # interpreter in a run compile what it imports again.
+    process_env.pop("PYTHONDONTWRITEBYTECODE", None)
     process_env.pop("PYTHONPATH", None)
     run = ActRun(returncode=-1, artifacts=artifact_dir, run_id=run_id)
     started = time.monotonic()

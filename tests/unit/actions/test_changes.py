@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from kaizen import dvc
 from kaizen.actions import changes
 from kaizen.gha import InputError
 from kaizen.main import main
@@ -143,3 +144,109 @@ def test_a_base_sha_that_is_not_a_commit_sha_is_an_error(monkeypatch, capsys):
     monkeypatch.setenv("KAIZEN_BASE_SHA", "HEAD")
     assert main(["changes"]) == 1
     assert capsys.readouterr().out.startswith("::error title=base-sha::base-sha: 'HEAD' is not a commit SHA")
+
+
+PIPELINE = """\
+stages:
+  prepare:
+    cmd: python src/prepare.py
+    deps: [src/prepare.py, data/raw]
+    params: [prepare]
+    outs: [data/prepared]
+  train:
+    cmd: python train.py
+    wdir: src
+    deps: [train.py, ../data/prepared]
+    params:
+      - ../params.yaml:
+      - config/model.yaml: [lr]
+    outs: [../models/model.pkl]
+"""
+
+
+def pipeline(text: str = PIPELINE, folder: str = ""):
+    return dvc.pipeline_inputs({folder: text})
+
+
+def test_the_pipeline_inputs_are_its_deps_params_files_and_dvc_files():
+    found = pipeline()
+    assert found.always == ""
+    assert found.paths == {
+        "dvc.yaml", "dvc.lock", ".dvcignore", "params.yaml", "src/prepare.py", "data/raw",
+        "src/train.py", "data/prepared", "src/config/model.yaml",
+    }  # fmt: skip
+    assert found.touched_by(["data/raw/2024/part-1.csv"]) == ["data/raw/2024/part-1.csv"]  # in a folder dep
+    assert found.touched_by(["data/raw.dvc", "src/serve.py", "README.md", "data/rawer.csv"]) == ["data/raw.dvc"]
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("stages:\n  s:\n    cmd: c ${x}\n    deps: [a]\n", "templating"),
+        ("stages:\n  s:\n    foreach: [1, 2]\n    do:\n      cmd: c\n", "generated"),
+        ("stages:\n  s:\n    cmd: c\n    always_changed: true\n", "always_changed"),
+        ("stages:\n  s:\n    cmd: c\n    deps: [s3://bucket/data.csv]\n", "outside the repository"),
+        ("stages:\n  s:\n    cmd: c\n    deps: [../../elsewhere.csv]\n", "outside the repository"),
+    ],
+)
+def test_a_pipeline_whose_inputs_are_no_fixed_file_list_always_counts_as_changed(text, why):
+    found = pipeline(text)
+    assert why in found.always
+    result = plan(changed=["src/serve.py"], pipeline=found)
+    assert result.run_training and result.pipeline_changed
+
+
+def test_a_push_that_changes_nothing_a_stage_depends_on_skips_training_but_ships():
+    result = plan(changed=["src/serve.py", "Dockerfile"], pipeline=pipeline())
+    assert (result.run_training, result.build_image, result.pipeline_changed) == (False, True, False)
+    assert "none is a dependency, params file or dvc.yaml of a DVC stage" in result.reason
+    for touched in (["params.yaml"], ["src/train.py"], ["dvc.lock"], ["data/raw/new.csv"]):
+        assert plan(changed=["src/serve.py", *touched], pipeline=pipeline()).run_training, touched
+
+
+def test_a_pull_request_trains_even_when_no_stage_input_changed():
+    # its report comment compares with the base; a stale one would mislead
+    result = plan(event="pull_request", changed=["src/serve.py"], pipeline=pipeline())
+    assert result.run_training and not result.pipeline_changed
+
+
+def test_the_pipeline_of_a_project_in_a_subfolder_is_matched_from_the_repository_root():
+    found = pipeline()
+    assert plan(changed=["ml/params.yaml"], pipeline=found, project="ml").run_training
+    assert not plan(changed=["params.yaml", "ml/serve.py"], pipeline=found, project="ml").run_training
+    # a nested dvc.yaml's paths are its folder's
+    nested = dvc.pipeline_inputs({"": "stages: {}\n", "sub": PIPELINE})
+    assert nested.touched_by(["sub/src/train.py", "src/train.py"]) == ["sub/src/train.py"]
+
+
+def test_train_yml_scope_fetches_a_missing_base_and_skips_an_unrelated_push(tmp_path, monkeypatch, capsys):
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    git(origin, "init", "-q", "-b", "main")
+    (origin / "dvc.yaml").write_text(PIPELINE)
+    (origin / "params.yaml").write_text("prepare: {}\n")
+    git(origin, "add", "-A")
+    git(origin, "commit", "-qm", "one")
+    base = git(origin, "rev-parse", "HEAD")
+    (origin / "serve.py").write_text("app = None\n")
+    git(origin, "add", "-A")
+    git(origin, "commit", "-qm", "serve")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth=1", f"file://{origin}", str(clone))
+    assert subprocess.run(["git", "cat-file", "-e", base], cwd=clone).returncode != 0  # shallow: no base
+    output, summary = tmp_path / "output", tmp_path / "summary"
+    for key, value in {
+        "GITHUB_WORKSPACE": str(clone), "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary),
+        "KAIZEN_EVENT_NAME": "push", "KAIZEN_BASE_SHA": base, "KAIZEN_SCOPE": "training",
+    }.items():  # fmt: skip
+        monkeypatch.setenv(key, value)
+    assert main(["changes"]) == 0
+    text = output.read_text()
+    assert "train<<" in text and text.split("train<<", 1)[1].splitlines()[1] == "false"
+    assert "Training is skipped: 1 file changed; none is a dependency" in summary.read_text()
+    assert "| Lint and tests |" not in summary.read_text()
+    (clone / "params.yaml").write_text("prepare: {seed: 2}\n")
+    git(clone, "commit", "-qam", "seed")
+    output.write_text("")
+    assert main(["changes"]) == 0
+    assert output.read_text().split("train<<", 1)[1].splitlines()[1] == "true"
