@@ -140,10 +140,32 @@ def check_both_environments(repo, sandbox, shipyard, api, production, production
     for secret in (TOKEN, shipyard.registry.password):
         assert secret not in run.log
 
+    # The service's code only: no DVC stage depends on it, so nothing is trained; the image is
+    # rebuilt around the model the last push trained, and deployed to both environments.
+    serve = repo / "src" / "kaizen_example" / "serve.py"
+    text = serve.read_text()
+    serve.write_text(text.replace('"Breast-cancer classifier"', '"Breast-cancer classifier v2"'))
+    assert serve.read_text() != text
+    code = consumer.commit_all(repo, "Service only")
+    run = run_pipeline(
+        repo, sandbox, shipyard, api, "push", training.push_payload(code, before=first), production_secrets
+    )
+    assert run.returncode == 0, run.log[-8000:]
+    jobs = results(run)
+    assert TRAIN not in jobs, jobs
+    for job in (IMAGE, DEPLOY, PRODUCTION, RESULT):
+        assert jobs.get(job) == "success", (job, jobs)
+    assert plan_output(run, "train") == "false" and plan_output(run, "pipeline-changed") == "false"
+    assert any("none is a dependency, params file or dvc.yaml" in text for _, text in run.summaries(PLAN))
+    digest = [value for _, key, value in run.outputs(IMAGE, step="actions/container@") if key == "digest"][-1]
+    assert shipyard.running_digests() == [digest] and production.running_digests() == [digest]
+    status, body = smoke.call(f"{shipyard.staging_url}/metadata", timeout=10)
+    assert status == 200 and json.loads(body)["git_sha"] == code
+
     # Documentation only: lint and tests, nothing trained, built or deployed.
     docs = edit_readme(repo, "How to call the service.")
     run = run_pipeline(
-        repo, sandbox, shipyard, api, "push", training.push_payload(docs, before=first), production_secrets
+        repo, sandbox, shipyard, api, "push", training.push_payload(docs, before=code), production_secrets
     )
     assert run.returncode == 0, run.log[-8000:]
     jobs = results(run)
@@ -153,7 +175,7 @@ def check_both_environments(repo, sandbox, shipyard, api, production, production
     assert json.loads(plan_output(run, "changed-files")) == ["README.md", "docs/usage.md"]
     assert f"sha-{docs[:7]}" not in shipyard.registry.tags(shipping.IMAGE_NAME)
     assert shipyard.running_digests() == [digest]
-    assert len(api.state.deployment_log("acme", "consumer")) == 2
+    assert len(api.state.deployment_log("acme", "consumer")) == 4
 
 
 def change_c(repo: Path, value: str) -> str:
@@ -189,6 +211,41 @@ def test_pull_request_gets_the_report_and_no_image(pipeline_consumer, sandbox, s
         assert jobs[RESULT] == "success" and TRAIN not in jobs
         assert ("acme", "consumer", 8) not in api.state.comments
         assert api.problems() == []
+
+
+def test_train_early_trains_beside_the_tests_and_the_result_still_needs_them(pipeline_consumer, sandbox, shipyard):
+    """train-early: once lint passes, training and the test matrix run side by side; the result
+    checks both, and a failing test fails the run though training passed and reported."""
+    repo = pipeline_consumer
+    consumer.set_inputs(repo, WORKFLOW, {"train-early": True})
+    slow = repo / "tests" / "test_slow.py"
+    slow.write_text("import time\n\n\ndef test_slow():\n    time.sleep(20)\n    assert 1 + 1 == 2\n")
+    consumer.commit_all(repo, "A slow test")
+    base = consumer.git(repo, "rev-parse", "HEAD")
+    consumer.git(repo, "checkout", "--quiet", "-b", "tune-c")
+    head = change_c(repo, "0.05")
+    tests_job = "tests/ci/Test (Python 3.12)"
+    with GitHubAPIStandIn(TOKEN) as api:
+        run = run_pipeline(repo, sandbox, shipyard, api, "pull_request", training.pull_request_payload(base, head))
+        assert run.returncode == 0, run.log[-8000:]
+        jobs = results(run)
+        for job in (TRAIN, "ci/ci/Lint", tests_job, RESULT):
+            assert jobs.get(job) == "success", (job, str(jobs))
+        # Training started before the tests ended (act's records are in the order things happened).
+        order = [str(r.get("job", "")) for r in run.records]
+        assert order.index(TRAIN) < len(order) - 1 - order[::-1].index(tests_job), "training waited for the tests"
+        assert order.index(TRAIN) > len(order) - 1 - order[::-1].index("ci/ci/Lint"), "training did not wait for lint"
+        assert "tests: success" in run.log and "train: success" in run.log
+        [comment] = api.state.comments[("acme", "consumer", 7)]
+        assert "| train.C | 1.0 | 0.05 |" in comment["body"]
+
+        slow.write_text(slow.read_text().replace("== 2", "== 3"))
+        broken = consumer.commit_all(repo, "Break the slow test")
+        run = run_pipeline(repo, sandbox, shipyard, api, "pull_request", training.pull_request_payload(base, broken))
+        jobs = results(run)
+        assert run.returncode != 0
+        assert jobs.get(TRAIN) == "success" and jobs.get(tests_job) == "failure", str(jobs)
+        assert jobs.get(RESULT) != "success", str(jobs)  # act stops after a failed stage; GitHub runs it and fails
 
 
 def test_gpu_template_trains_on_the_gpu_runner_with_the_remotes_credentials(
