@@ -38,6 +38,8 @@ def clear_images(engine: containers.Engine, keep: str) -> None:
         engine.podman("rmi", "--force", *ids, check=False)
 
 
+# Both variants deploy to one staging host folder, one version after another, as successive
+# deploys of one service would (blue-green keeps its slots and proxy there).
 def make_consumer(root: Path, variant: str, shipyard, bin_dir: Path) -> Path:
     repo = consumer.create_consumer(root / f"consumer-{variant}", ["ml-pipeline.yml"])
     training.train_and_push(repo, bin_dir, str(root / f"remote-{variant}"))
@@ -46,7 +48,7 @@ def make_consumer(root: Path, variant: str, shipyard, bin_dir: Path) -> Path:
             repo,
             "ml-pipeline.yml",
             shipyard,
-            root / f"staging-{variant}",
+            root.parent / "staging-host",
             image_call="ml-pipeline.yml",
             deploy_call="ml-pipeline.yml",
         )
@@ -82,7 +84,7 @@ def run(repo: Path, variant: str, sandbox: act.Sandbox, shipyard, root: Path, be
             "BUILD_ARGS": f"BASE_IMAGE={shipyard.base_image}",
             "SECRET_FILES": f"pip-ca={shipping.CA_BUNDLE}",
             "SSH_PORT": str(shipyard.ssh.port),
-            "COMPOSE_DIRECTORY": str(root / f"staging-{variant}"),
+            "COMPOSE_DIRECTORY": str(root.parent / "staging-host"),
             "COMPOSE_PROJECT": f"staging-{shipyard.staging_port}",
             "PROXY_IMAGE": shipyard.proxy_image,
             "SLOT_PORTS": " ".join(map(str, shipyard.slot_ports)),

@@ -92,7 +92,7 @@ def parse() -> argparse.Namespace:
 
 def run_or_fail(kind: str, *args, **kwargs) -> act.ActRun:
     run = act.run_workflow(*args, **kwargs)
-    if run.returncode != 0:
+    if run.returncode != 0 or {job.name: job.result for job in run.jobs()}.get(JOB) != "success":
         print(run.log[-3000:], file=sys.stderr)
         raise SystemExit(f"{kind} run failed")
     return run
