@@ -190,7 +190,15 @@ def main() -> int:
         finally:
             yard.stop()
     median = {key: statistics.median(values) for key, values in figures.items() if values}
-    publish(args, figures, image_mb=sizes, layers=breakdown, median=median)
+    publish(
+        args,
+        figures,
+        image_mb=sizes,
+        layers=breakdown,
+        median=median,
+        image_over_naive=round(sizes["multi"] / sizes["naive"], 2),
+        code_only_over_cold=round(median["code_only_multi"] / median["cold_multi"], 2),
+    )
     print(
         f"\nimage: multi-stage {sizes['multi']:.0f} MB vs naive {sizes['naive']:.0f} MB "
         f"({sizes['multi'] / sizes['naive']:.2f})\n"
