@@ -4,6 +4,7 @@ revision's metrics and params, through DVC's own command line."""
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import shlex
 import shutil
@@ -218,6 +219,11 @@ def workspace_pipeline_dirs(project: Path) -> list[str]:
     return found if "" in found or listed.returncode == 0 else [""]
 
 
+def workspace_pipelines(project: Path) -> dict[str, str]:
+    """folder -> text of every dvc.yaml of the project in the workspace."""
+    return {f: (project / f / "dvc.yaml").read_text(encoding="utf-8") for f in workspace_pipeline_dirs(project)}
+
+
 def revision_pipeline_dirs(project: Path, rev: str) -> list[str]:
     listed = git(project, "ls-tree", "-r", "--name-only", "--end-of-options", rev, "--", ".", check=False)
     return pipeline_dirs(listed.stdout.splitlines()) if listed.returncode == 0 else []
@@ -243,8 +249,6 @@ class PipelineInputs:
 
 
 def _joined(*parts: str) -> str:
-    import posixpath
-
     return posixpath.normpath(posixpath.join(*[p for p in parts if p])).removeprefix("./")
 
 

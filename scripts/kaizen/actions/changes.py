@@ -182,9 +182,9 @@ def run() -> int:
     project = posixpath.normpath(inputs.text("working-directory") or ".")
     if project.startswith(("/", "../")) or project == "..":
         raise inputs.bad("working-directory", f"{project!r} must be a folder inside the repository")
-    if base and base != NO_COMMIT and scope == "training":
-        fetch_base(repo, base)  # train.yml's checkout is shallow
     changed = changed_files(repo, base) if base and base != NO_COMMIT else None
+    if changed is None and base and base != NO_COMMIT and scope == "training" and fetch_base(repo, base):
+        changed = changed_files(repo, base)  # train.yml's checkout is shallow
     result = plan(
         event=event,
         base=base,
@@ -218,21 +218,17 @@ def read_pipeline(project: Path) -> dvc.PipelineInputs | None:
     if not (project / "dvc.yaml").is_file():
         return None
     try:
-        texts = {
-            f: (project / f / "dvc.yaml").read_text(encoding="utf-8") for f in dvc.workspace_pipeline_dirs(project)
-        }
-        return dvc.pipeline_inputs(texts)
+        return dvc.pipeline_inputs(dvc.workspace_pipelines(project))
     except (OSError, UnicodeDecodeError, InputError):
         return None
 
 
-def fetch_base(repo: Path, base: str) -> None:
-    """The base commit alone (depth 1), when the clone lacks it; without it everything runs."""
-    if git(repo, "cat-file", "-e", f"{base}^{{commit}}", check=False).returncode == 0:
-        return
+def fetch_base(repo: Path, base: str) -> bool:
+    """Fetch the base commit alone (depth 1) the clone lacks; False when that fails (everything runs)."""
     fetched = git(repo, "fetch", "--no-tags", "--depth=1", "--", "origin", base, check=False)
     if fetched.returncode != 0:
         print(f"could not fetch the base commit {base[:12]} ({fetched.stderr.strip()}); everything runs", flush=True)
+    return fetched.returncode == 0
 
 
 def training_summary(result: Plan) -> str:

@@ -186,9 +186,7 @@ def run() -> int:
     artifact = inputs.text("artifact-name") and inputs.identifier("artifact-name", "", "an artifact name")
     rules = thresholds(project)
     dvc.require_pipeline(project)
-    declared = dvc.declared_metrics_in(
-        {f: (project / f / "dvc.yaml").read_text(encoding="utf-8") for f in dvc.workspace_pipeline_dirs(project)}
-    )
+    declared = dvc.declared_metrics_in(dvc.workspace_pipelines(project))
     head = head_metrics(project, declared)
     base_rev = dvc.ensure_revision(project, base_ref) if base_ref else None
     base, missing = base_metrics(project, base_rev, declared) if base_rev else (None, {})
