@@ -18,32 +18,29 @@ from kaizen.local import act  # noqa: E402
 STEP_DONE = re.compile(r"Success - Main (?P<step>.+?) \[(?P<duration>[0-9.]+)(?P<unit>ms|s|m)")
 
 
-def step_seconds(run: act.ActRun, step: str) -> list[float]:
-    """Durations of every successful step with that name, from act's log lines."""
-    found = []
+def finished_steps(run: act.ActRun):
+    """(record, step name, seconds) of every successful step, from act's log lines, in order."""
     for record in run.records:
         match = STEP_DONE.search(str(record.get("msg", "")))
-        if match and match["step"] == step:
+        if match:
             value = float(match["duration"])
-            found.append(value / 1000 if match["unit"] == "ms" else value * 60 if match["unit"] == "m" else value)
-    return found
+            unit = match["unit"]
+            yield record, match["step"], value / 1000 if unit == "ms" else value * 60 if unit == "m" else value
+
+
+def step_seconds(run: act.ActRun, step: str) -> list[float]:
+    """Durations of every successful step with that name."""
+    return [seconds for _, name, seconds in finished_steps(run) if name == step]
 
 
 def steps(run: act.ActRun, job: str) -> list[tuple[str, int, float]]:
     """(name, depth, seconds) of every finished step of `job`, in order: depth 0 for the job's own
     steps, 1 for the steps inside a composite action (act gives them a longer stepID)."""
-    found = []
-    for record in run.records:
-        if record.get("job") != job:
-            continue
-        match = STEP_DONE.search(str(record.get("msg", "")))
-        if not match:
-            continue
-        value = float(match["duration"])
-        seconds = value / 1000 if match["unit"] == "ms" else value * 60 if match["unit"] == "m" else value
-        depth = max(0, len(record.get("stepID") or [""]) - 1)
-        found.append((match["step"], depth, round(seconds, 2)))
-    return found
+    return [
+        (name, max(0, len(record.get("stepID") or [""]) - 1), round(seconds, 2))
+        for record, name, seconds in finished_steps(run)
+        if record.get("job") == job
+    ]
 
 
 def machine() -> dict:
@@ -69,13 +66,14 @@ def machine() -> dict:
     }
 
 
-def parse_args(description: str, *flags: tuple[str, str]) -> argparse.Namespace:
-    """--rounds and --json, plus each (flag, help) of `flags` as an on/off switch."""
+def parse_args(description: str, **extra: dict) -> argparse.Namespace:
+    """--rounds and --json, plus `--<name>` for each keyword (underscores as dashes) with those
+    add_argument options."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
-    for flag, text in flags:
-        parser.add_argument(flag, action="store_true", help=text)
+    for name, options in extra.items():
+        parser.add_argument("--" + name.replace("_", "-"), **options)
     return parser.parse_args()
 
 

@@ -149,7 +149,9 @@ def measure_deploys(yard, project: Path, root: Path, rounds: int, figures: dict)
 
 
 def main() -> int:
-    args = parse_args(__doc__, ("--images-only", "sizes and builds, no deploy (blue_green.py measures deploys)"))
+    args = parse_args(
+        __doc__, images_only={"action": "store_true", "help": "sizes and builds, no deploy (see blue_green.py)"}
+    )
     figures: dict[str, list[float]] = {key: [] for key in (
         "cold_multi", "cold_naive", "code_only_multi", "code_only_naive", "deploy_failed", "deploy_sent",
         "deploy_longest_gap", "deploy_seconds")}  # fmt: skip

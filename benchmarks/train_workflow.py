@@ -16,7 +16,6 @@ its developer, so every variant sees the same machine load. Medians and ratios a
 
 from __future__ import annotations
 
-import argparse
 import re
 import statistics
 import sys
@@ -27,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from benchmarks_common import publish, step_seconds, steps  # noqa: E402
+from benchmarks_common import parse_args, publish, step_seconds, steps  # noqa: E402
 
 from kaizen.local import act, consumer, training  # noqa: E402
 from kaizen.local.github_api import GitHubAPIStandIn  # noqa: E402
@@ -82,14 +81,6 @@ PROJECTS = {
 }
 
 
-def parse() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--project", choices=sorted(PROJECTS), default="example")
-    parser.add_argument("--json", type=Path, help="also write the raw figures here")
-    return parser.parse_args()
-
-
 def run_or_fail(kind: str, *args, **kwargs) -> act.ActRun:
     run = act.run_workflow(*args, **kwargs)
     if run.returncode != 0 or {job.name: job.result for job in run.jobs()}.get(JOB) != "success":
@@ -99,7 +90,7 @@ def run_or_fail(kind: str, *args, **kwargs) -> act.ActRun:
 
 
 def main() -> int:
-    args = parse()
+    args = parse_args(__doc__, project={"choices": sorted(PROJECTS), "default": "example"})
     make, change, unrelated = PROJECTS[args.project]
     runs: dict[str, list] = {
         key: [] for key in ("cold", "warm", "unchanged", "unchanged_no_base", "report_step", "train_step", "warm_steps")
@@ -157,7 +148,7 @@ def main() -> int:
     install = sum(s["median_s"] for s in warm_steps if s["step"] == "Install the project")
     kaizen_own = round(sum(s["median_s"] for s in outer) - install, 1)
     publish(
-        argparse.Namespace(rounds=args.rounds, json=args.json),
+        args,
         runs,
         project=args.project,
         median=median,

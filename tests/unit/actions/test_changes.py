@@ -102,15 +102,19 @@ def git(repo: Path, *args: str) -> str:
     ).stdout.strip()  # fmt: skip
 
 
+def commit(repo: Path, message: str, files: dict[str, str]) -> str:
+    """Write the files, commit them all, and return the commit."""
+    for name, text in files.items():
+        (repo / name).write_text(text)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
 def test_the_command_diffs_the_checkout_against_the_base(tmp_path, monkeypatch, capsys):
     git(tmp_path, "init", "-q", "-b", "main")
-    (tmp_path / "model.py").write_text("x = 1\n")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-qm", "one")
-    base = git(tmp_path, "rev-parse", "HEAD")
-    (tmp_path / "README.md").write_text("# hi\n")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-qm", "docs")
+    base = commit(tmp_path, "one", {"model.py": "x = 1\n"})
+    commit(tmp_path, "docs", {"README.md": "# hi\n"})
     output = tmp_path / "output"
     summary = tmp_path / "summary"
     for key, value in {
@@ -223,14 +227,8 @@ def test_train_yml_scope_fetches_a_missing_base_and_skips_an_unrelated_push(tmp_
     origin = tmp_path / "origin"
     origin.mkdir()
     git(origin, "init", "-q", "-b", "main")
-    (origin / "dvc.yaml").write_text(PIPELINE)
-    (origin / "params.yaml").write_text("prepare: {}\n")
-    git(origin, "add", "-A")
-    git(origin, "commit", "-qm", "one")
-    base = git(origin, "rev-parse", "HEAD")
-    (origin / "serve.py").write_text("app = None\n")
-    git(origin, "add", "-A")
-    git(origin, "commit", "-qm", "serve")
+    base = commit(origin, "one", {"dvc.yaml": PIPELINE, "params.yaml": "prepare: {}\n"})
+    commit(origin, "serve", {"serve.py": "app = None\n"})
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", "--depth=1", f"file://{origin}", str(clone))
     assert subprocess.run(["git", "cat-file", "-e", base], cwd=clone).returncode != 0  # shallow: no base
