@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 from benchmarks_common import parse_args, publish, step_seconds  # noqa: E402
 
-from kaizen.local import act, consumer  # noqa: E402
+from kaizen_harness import act, consumer  # noqa: E402
 
 
 def main() -> int:

@@ -27,7 +27,7 @@ from benchmarks_common import parse_args, publish  # noqa: E402
 
 from kaizen import smoke  # noqa: E402
 from kaizen.deploy_targets import SSHCompose  # noqa: E402
-from kaizen.local import consumer, containers, training  # noqa: E402
+from kaizen_harness import consumer, containers, training  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"

@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 from benchmarks_common import parse_args, publish  # noqa: E402
 
-from kaizen.local import act, consumer, containers, shipping, training  # noqa: E402
-from kaizen.local.github_api import GitHubAPIStandIn  # noqa: E402
+from kaizen_harness import act, consumer, containers, shipping, training  # noqa: E402
+from kaizen_harness.github_api import GitHubAPIStandIn  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TOKEN = "ghs_benchmark"

@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from benchmarks_common import parse_args, publish, step_seconds, steps  # noqa: E402
 
-from kaizen.local import act, consumer, training  # noqa: E402
-from kaizen.local.github_api import GitHubAPIStandIn  # noqa: E402
+from kaizen_harness import act, consumer, training  # noqa: E402
+from kaizen_harness.github_api import GitHubAPIStandIn  # noqa: E402
 
 JOB = "train/train/Train and report"
 REPORT_STEP = "kaizen-ci/kaizen/actions/metrics-report@v1"

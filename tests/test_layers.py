@@ -1,7 +1,8 @@
-"""The package's layers, from its source: action modules import only building blocks; building
-blocks import only each other; nothing that runs on a user's runner imports the harness
-(kaizen.local) or the maintainer tools (kaizen.maintainer); no import cycle anywhere. And,
-measured rather than read, every action subcommand runs without loading either."""
+"""The packages' layers, from their source: action modules import only building blocks; building
+blocks import only each other; nothing in `kaizen` (what runs on a user's runner) imports the
+harness (`kaizen_harness`) or the maintainer tools (`kaizen_maintainer`), which sit beside it as
+packages of their own; no import cycle anywhere. And, measured rather than read, every action
+subcommand runs without loading either."""
 
 import ast
 import os
@@ -15,15 +16,21 @@ import pytest
 from kaizen.main import ACTION_COMMANDS, TOOL_COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGE = ROOT / "scripts" / "kaizen"
+SCRIPTS = ROOT / "scripts"  # what an action puts on PYTHONPATH (<action>/../../scripts)
+PACKAGES = ("kaizen", "kaizen_harness", "kaizen_maintainer")
 
 
 def module_name(path: Path) -> str:
-    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    parts = list(path.relative_to(SCRIPTS).with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py")) if "standins" not in p.parts}
+MODULES = {
+    module_name(p): p
+    for package in PACKAGES
+    for p in sorted((SCRIPTS / package).rglob("*.py"))
+    if "standins" not in p.parts
+}
 
 
 def imports_of(name: str) -> set[str]:
@@ -35,16 +42,17 @@ def imports_of(name: str) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
             found |= {f"{node.module}.{alias.name}" for alias in node.names}
-    return {m for m in found if m in MODULES and m != "kaizen"}
+    return {m for m in found if m in MODULES and m not in PACKAGES}
 
 
 GRAPH = {name: imports_of(name) for name in MODULES}
 
 
 def layer(name: str) -> str:
-    if name.startswith("kaizen.local"):
+    package = name.partition(".")[0]
+    if package == "kaizen_harness":
         return "harness"
-    if name.startswith("kaizen.maintainer"):
+    if package == "kaizen_maintainer":
         return "maintainer"
     if name in ("kaizen.main", "kaizen.__main__"):
         return "command"
@@ -67,7 +75,24 @@ ALLOWED = {
 def test_the_graph_is_built_from_every_module():
     assert len(MODULES) >= 30
     assert "kaizen.git" in GRAPH["kaizen.dvc"]  # a real edge, so the walk does see imports
+    assert "kaizen_harness.act" in GRAPH["kaizen_harness.consumer"]  # and inside the harness
     assert {layer(m) for m in MODULES} == set(ALLOWED)
+
+
+def test_the_kaizen_package_holds_neither_the_harness_nor_the_maintainer_tools():
+    """What an action loads is the `kaizen` package alone: the harness and the maintainer tools
+    are packages beside it, never folders inside it."""
+
+    def files(package: str) -> set[Path]:
+        found = {p.relative_to(SCRIPTS / package) for p in (SCRIPTS / package).rglob("*")}
+        return {p for p in found if "__pycache__" not in p.parts}
+
+    product = files("kaizen")
+    for package in ("kaizen_harness", "kaizen_maintainer"):
+        theirs = files(package)
+        assert len(theirs) > 3, f"{package} not found"
+        assert not product & (theirs - {Path("__init__.py"), Path("cli.py")}), f"{package} files inside kaizen"
+    assert not {p for p in product if p.parts[0] in ("local", "maintainer", "standins")}
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))
@@ -134,7 +159,7 @@ def loaded_kaizen_modules(argv: list[str], tmp_path: Path) -> set[str]:
     PYTHONPATH at the scripts folder, KAIZEN_* unset, a workspace that does not exist (so each
     stops at its first input check instead of installing or linting anything)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KAIZEN_", "GITHUB_"))}
-    env.update(PYTHONPATH=str(PACKAGE.parent), GITHUB_WORKSPACE=str(tmp_path / "missing"), RUNNER_TEMP=str(tmp_path))
+    env.update(PYTHONPATH=str(SCRIPTS), GITHUB_WORKSPACE=str(tmp_path / "missing"), RUNNER_TEMP=str(tmp_path))
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "kaizen", *argv],
         cwd=tmp_path,
@@ -144,7 +169,7 @@ def loaded_kaizen_modules(argv: list[str], tmp_path: Path) -> set[str]:
         timeout=120,
     )
     assert "Traceback" not in result.stderr, result.stderr[-2000:]
-    return set(re.findall(r"\|\s+(kaizen(?:\.[\w.]+)?)\s*$", result.stderr, re.MULTILINE))
+    return set(re.findall(r"\|\s+(kaizen(?:_harness|_maintainer)?(?:\.[\w.]+)?)\s*$", result.stderr, re.MULTILINE))
 
 
 @pytest.mark.parametrize("command", sorted(ACTION_COMMANDS))
@@ -160,4 +185,4 @@ def test_an_action_subcommand_loads_neither_the_harness_nor_the_maintainer_tools
 
 def test_the_harness_is_loaded_when_asked_for(tmp_path):
     """The same measurement sees the harness when it is used, so the test above can fail."""
-    assert "kaizen.local.cli" in loaded_kaizen_modules(["local", "--help"], tmp_path)
+    assert "kaizen_harness.cli" in loaded_kaizen_modules(["local", "--help"], tmp_path)

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml")) + sorted((ROOT / "workflows").glob("*.yml"))
 ACTIONS = sorted((ROOT / "actions").glob("*/action.yml")) + sorted(
-    (ROOT / "scripts" / "kaizen" / "local" / "standins").glob("*/*/action.yml")
+    (ROOT / "scripts" / "kaizen_harness" / "standins").glob("*/*/action.yml")
 )
 
 

@@ -10,7 +10,7 @@ from kaizen import uses
 
 ROOT = Path(__file__).resolve().parents[1]
 UPSTREAM = ROOT / "tests" / "data" / "upstream-actions"
-STANDINS = ROOT / "scripts" / "kaizen" / "local" / "standins"
+STANDINS = ROOT / "scripts" / "kaizen_harness" / "standins"
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml")) + sorted((ROOT / "workflows").glob("*.yml"))
 ACTIONS = sorted((ROOT / "actions").glob("*/action.yml"))
 

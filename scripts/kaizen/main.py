@@ -1,7 +1,8 @@
 """The `kaizen` command. Action subcommands (what the composite actions run on a user's runner)
 load only their module in kaizen.actions and the building blocks it imports; the harness
-(`kaizen local`) and the maintainer tools (`kaizen docs`, `release`, `pin-internal-refs`,
-`locks`) are looked up by name and imported only when called, so a runner never loads them."""
+(`kaizen local`, package kaizen_harness) and the maintainer tools (`kaizen docs`, `release`,
+`pin-internal-refs`, `locks`, package kaizen_maintainer) sit beside this package and are looked
+up by name, imported only when called, so a runner never loads them."""
 
 from __future__ import annotations
 
@@ -34,14 +35,14 @@ ACTION_COMMANDS = {
 
 # Subcommand -> (module:function taking the arguments after the subcommand, help).
 TOOL_COMMANDS = {
-    "local": ("kaizen.local.cli:main", "run the pipeline locally on a project through act"),
-    "docs": ("kaizen.maintainer.cli:docs", "write docs/reference/ from the workflows' and actions' YAML"),
-    "pin-internal-refs": ("kaizen.maintainer.cli:pin_internal_refs", "point every internal uses: at one release tag"),
+    "local": ("kaizen_harness.cli:main", "run the pipeline locally on a project through act"),
+    "docs": ("kaizen_maintainer.cli:docs", "write docs/reference/ from the workflows' and actions' YAML"),
+    "pin-internal-refs": ("kaizen_maintainer.cli:pin_internal_refs", "point every internal uses: at one release tag"),
     "release": (
-        "kaizen.maintainer.cli:release",
+        "kaizen_maintainer.cli:release",
         "release commit: pin internal refs, date the changelog, tag, move the major tag",
     ),
-    "locks": ("kaizen.maintainer.cli:locks", "recompile the hashed lock files from their .in files"),
+    "locks": ("kaizen_maintainer.cli:locks", "recompile the hashed lock files from their .in files"),
 }
 
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from kaizen.local import act, consumer, containers, training
+from kaizen_harness import act, consumer, containers, training
 
 
 @pytest.fixture(scope="session")

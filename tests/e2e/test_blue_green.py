@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kaizen.local import act, consumer, containers, shipping, training
-from kaizen.local.github_api import GitHubAPIStandIn
+from kaizen_harness import act, consumer, containers, shipping, training
+from kaizen_harness.github_api import GitHubAPIStandIn
 
 pytestmark = pytest.mark.e2e
 

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from kaizen.local import act, consumer
+from kaizen_harness import act, consumer
 
 pytestmark = pytest.mark.e2e
 

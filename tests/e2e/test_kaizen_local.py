@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from kaizen.local import consumer
 from kaizen.main import main
+from kaizen_harness import consumer
 
 pytestmark = pytest.mark.e2e
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import fixture_projects
 import pytest
 
-from kaizen.local import consumer, training
 from kaizen.main import main
+from kaizen_harness import consumer, training
 
 pytestmark = pytest.mark.e2e
 

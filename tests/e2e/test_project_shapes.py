@@ -11,8 +11,8 @@ from pathlib import Path
 import fixture_projects
 import pytest
 
-from kaizen.local import act, consumer, training
-from kaizen.local.github_api import GitHubAPIStandIn
+from kaizen_harness import act, consumer, training
+from kaizen_harness.github_api import GitHubAPIStandIn
 
 pytestmark = pytest.mark.e2e
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from kaizen import report as reports
-from kaizen.local import act, consumer, services, training
-from kaizen.local.github_api import GitHubAPIStandIn
+from kaizen_harness import act, consumer, services, training
+from kaizen_harness.github_api import GitHubAPIStandIn
 
 pytestmark = pytest.mark.e2e
 

@@ -1,7 +1,7 @@
 import pytest
 
-from kaizen.local.github_api import GitHubAPIStandIn
-from kaizen.local.openapi import GitHubRestAPI
+from kaizen_harness.github_api import GitHubAPIStandIn
+from kaizen_harness.openapi import GitHubRestAPI
 
 
 @pytest.fixture(scope="session")

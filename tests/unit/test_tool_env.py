@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from kaizen import tool_env
-from kaizen.maintainer import locks
+from kaizen_maintainer import locks
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCKS = sorted(p.stem for p in tool_env.LOCKS.glob("*.in"))

@@ -14,7 +14,7 @@ import pytest
 from kaizen.actions import deploy
 from kaizen.deploy_targets import SSHCompose, SwitchedError, TargetError
 from kaizen.gha import InputError
-from kaizen.local.services import start_sshd
+from kaizen_harness.services import start_sshd
 
 TOKEN = "ghs_deploy_token"
 GOOD = "127.0.0.1:5000/acme/model@sha256:" + "1" * 64

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from kaizen.local.openapi import GitHubRestAPI
+from kaizen_harness.openapi import GitHubRestAPI
 
 
 @dataclass

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from kaizen import git as kaizen_git
-from kaizen.local.act import KAIZEN_REPOSITORY, KAIZEN_ROOT
+from kaizen_harness.act import KAIZEN_REPOSITORY, KAIZEN_ROOT
 
 EXAMPLE_PROJECT = KAIZEN_ROOT / "example-project"
 TEMPLATES = KAIZEN_ROOT / "workflows"

@@ -10,7 +10,7 @@ from jsonschema.validators import validator_for
 from ruamel.yaml import YAML
 
 from kaizen.main import main
-from kaizen.maintainer import docs
+from kaizen_maintainer import docs
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kaizen.local.act import KAIZEN_ROOT
+from kaizen_harness.act import KAIZEN_ROOT
 
 DESCRIPTION = KAIZEN_ROOT / "node_modules" / "@octokit" / "openapi" / "generated" / "api.github.com.json"
 BASE = "urn:github-rest-api"

@@ -17,7 +17,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kaizen.local.services import Service, free_port, reserved_port, wait_for_port
+from kaizen_harness.services import Service, free_port, reserved_port, wait_for_port
 
 # Shared by every run on the machine, like DVC's site cache: the base image and layer cache.
 DEFAULT_STORAGE = Path(os.environ.get("KAIZEN_LOCAL_CONTAINERS", "/var/lib/kaizen-local/containers"))
@@ -257,7 +257,7 @@ class Host:
 
 
 def start_host(root: Path, registry: Registry) -> Host:
-    from kaizen.local.services import start_sshd
+    from kaizen_harness.services import start_sshd
 
     engine = start_engine(root / "engine", storage=root / "store", insecure_registries=[registry.host])
     engine.login(registry.host, registry.user, registry.password)

@@ -8,9 +8,9 @@ import datetime
 from pathlib import Path
 
 from kaizen import gha
-from kaizen.maintainer import docs as reference_docs
-from kaizen.maintainer import locks as lock_files
-from kaizen.maintainer import release as releases
+from kaizen_maintainer import docs as reference_docs
+from kaizen_maintainer import locks as lock_files
+from kaizen_maintainer import release as releases
 
 
 def _parser(command: str, description: str) -> argparse.ArgumentParser:

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from kaizen import tool_env
-from kaizen.local import act, consumer
+from kaizen_harness import act, consumer
 
 KAIZEN_ROOT = act.KAIZEN_ROOT
 

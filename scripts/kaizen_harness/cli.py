@@ -23,8 +23,8 @@ from pathlib import Path
 
 from kaizen import gha, smoke, uses
 from kaizen.gha import InputError
-from kaizen.local import act, consumer, repository, shipping, training
-from kaizen.local.github_api import GitHubAPIStandIn
+from kaizen_harness import act, consumer, repository, shipping, training
+from kaizen_harness.github_api import GitHubAPIStandIn
 
 SHIPPING = {"ml-pipeline.yml", "container.yml", "deploy-staging.yml"}
 
@@ -147,7 +147,7 @@ def export_revision(project: Path, base: str, dest: Path) -> None:
 def start_shipping(stack: ExitStack, tmp: Path, repo: Path, callers: dict[str, set[str]]):
     """A registry, a container engine and a staging host for the callers that ship (workflow
     file -> the Kaizen workflows it calls), each configured for them. (shipyard, variables, env)."""
-    from kaizen.local import containers
+    from kaizen_harness import containers
 
     say("starting a registry, a container engine and a staging host (sshd + compose)")
     stack.callback(containers.unmount_under, tmp)  # after the shipyard stops

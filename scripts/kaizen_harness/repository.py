@@ -12,7 +12,7 @@ from pathlib import Path
 from kaizen import uses
 from kaizen import yaml as kaizen_yaml
 from kaizen.gha import InputError
-from kaizen.local import act
+from kaizen_harness import act
 
 TRAINING_WORKFLOWS = {"ml-pipeline.yml", "train.yml"}
 SHIPPING_WORKFLOWS = {"ml-pipeline.yml", "container.yml", "deploy-staging.yml"}

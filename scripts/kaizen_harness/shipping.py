@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kaizen.local import consumer
-from kaizen.local.containers import Shipyard
+from kaizen_harness import consumer
+from kaizen_harness.containers import Shipyard
 
 # The machine's CA bundle, for pip inside the build: traffic here goes through a re-signing proxy.
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"

@@ -1,4 +1,4 @@
-from kaizen.local import cli, consumer
+from kaizen_harness import cli, consumer
 
 
 def test_project_change_is_relative_to_a_project_inside_a_repository(tmp_path):

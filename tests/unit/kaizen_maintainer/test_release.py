@@ -5,7 +5,7 @@ import pytest
 
 from kaizen.gha import InputError
 from kaizen.main import main
-from kaizen.maintainer import release
+from kaizen_maintainer import release
 
 ROOT = Path(__file__).resolve().parents[3]
 
