@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kaizen import report as reports
+from kaizen.report.markdown import stages_sentence
 from kaizen_harness import act, consumer, services, training
 from kaizen_harness.github_api import GitHubAPIStandIn
 
@@ -205,7 +205,7 @@ def test_pull_request_gets_a_report_and_one_sticky_comment(trained_consumer, san
         )
         assert "ℹ️ informational" in report  # roc_auc
         assert report.count("```mermaid") >= 2  # metrics chart and the ROC curves
-        assert reports.stages_sentence(ran, restored, ["prepare"]) in report
+        assert stages_sentence(ran, restored, ["prepare"]) in report
         artifact = run.artifacts / "model-report"
         names = {p.relative_to(artifact).as_posix() for p in artifact.rglob("*") if p.is_file()}
         assert {"report.md", "results.json", "plots/plots_roc_csv.svg", "plots/plots_roc_csv.png"} <= names

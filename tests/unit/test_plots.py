@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from fixture_projects import ALL_TEMPLATES_DVC_YAML, write_all_templates
 
-from kaizen import dvc, plots, report
+from kaizen import dvc, plots
+from kaizen.report import blocks, charts
 
 BIN = Path(sys.executable).parent
 
@@ -60,17 +61,17 @@ def test_every_template_is_recognised(diff):
 
 def test_curves_have_a_series_per_revision_and_file_named_in_a_legend(diff):
     base, found = by_id(diff)
-    block = report.curve_block(found["ROC"], base)
+    block = blocks.curve_block(found["ROC"], base)
     assert len(re.findall(r"^    line \[", block, re.MULTILINE)) == 4
     assert block.endswith("🟦 head · train.json · 🟧 head · test.json · 🟩 base · train.json · 🟪 base · test.json")
     assert '"plotColorPalette": "#2563eb, #ea580c, #16a34a, #9333ea"' in block
-    single = report.curve_block(found["Loss"], base)
+    single = blocks.curve_block(found["Loss"], base)
     assert single.endswith("🟦 head · 🟧 base") and 'x-axis "Step" 0 --> 7' in single
 
 
 def test_a_scatter_plot_is_binned_not_drawn_as_a_line(diff):
     base, found = by_id(diff)
-    block = report.scatter_block(found["eval/resid.csv"], base)
+    block = blocks.scatter_block(found["eval/resid.csv"], base)
     assert "```mermaid" not in block and "line [" not in block
     rows = [line for line in block.splitlines() if re.match(r"^\| -?[0-9.]+ – ", line)]
     assert len(rows) == 8
@@ -81,16 +82,16 @@ def test_a_scatter_plot_is_binned_not_drawn_as_a_line(diff):
 
 def test_confusion_matrices_show_the_change_against_the_base(diff):
     base, found = by_id(diff)
-    block = report.confusion_block(found["eval/cm.csv"], base)
+    block = blocks.confusion_block(found["eval/cm.csv"], base)
     assert "| **1** | 3 (+2) | 6 (+0) |" in block
     assert "Confusion \\| &lt;b&gt;matrix&lt;/b&gt;" in block  # the title cannot break the table or inject HTML
-    normalized = report.confusion_block(found["eval/cm_norm.csv"], base)
+    normalized = blocks.confusion_block(found["eval/cm_norm.csv"], base)
     assert "| **0** | 71.4 (+0.0) | 28.6 (+0.0) |" in normalized
 
 
 def test_bar_plots_are_tables_sorted_by_the_heads_value(diff):
     base, found = by_id(diff)
-    block = report.bar_block(found["Importance"], base)
+    block = blocks.bar_block(found["Importance"], base)
     rows = [line for line in block.splitlines() if re.match(r"^\| f\d", line)]
     assert rows[0] == "| f3 | 0.3 | 0.5 | +0.2 |" and rows[-1].startswith("| f0 |")
 
@@ -99,20 +100,20 @@ def test_images_are_named_for_head_and_base_in_the_artifact(diff):
     base, found = by_id(diff)
     image = found["eval/importance.png"]
     assert set(image.revisions()) == {plots.HEAD, base}
-    block = report.image_block(image, base, {plots.HEAD: "plots/h.png", base: "plots/b.png"}, "the artifact")
+    block = blocks.image_block(image, base, {plots.HEAD: "plots/h.png", base: "plots/b.png"}, "the artifact")
     assert block == (
         "**eval/importance.png** (image): head: `plots/h.png`, base: `plots/b.png`, in the artifact.\n\n"
         "<!-- kaizen-image:head:plots/h.png -->\n<!-- kaizen-image:base:plots/b.png -->"
     )
     # A path that could climb out of the report's folder gets no marker.
     image.images[plots.HEAD] = "../../etc/passwd"
-    assert "kaizen-image" not in report.image_block(image, None, {}, "the artifact")
+    assert "kaizen-image" not in blocks.image_block(image, None, {}, "the artifact")
 
 
 def test_metrics_of_different_scales_never_share_an_axis():
     head = {"r2": 0.04, "mae": 64.0, "rmse": 80.0, "mape": 0.3}
-    charts = report.metrics_charts(head, {"r2": 0.05, "mae": 60.0, "rmse": 75.0, "mape": 0.31})
-    axes = [re.search(r"x-axis \[(.*)\]", chart).group(1) for chart in charts]
+    drawn = charts.metrics_charts(head, {"r2": 0.05, "mae": 60.0, "rmse": 75.0, "mape": 0.31})
+    axes = [re.search(r"x-axis \[(.*)\]", chart).group(1) for chart in drawn]
     assert axes == ['"mape", "r2"', '"mae", "rmse"']  # 0.04 and 0.3 share one; 64 and 80 another
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kaizen import gha, inputs, tool_env
+from kaizen.escape import md_code, md_text
 from kaizen.gha import InputError
 
 FORMATTERS = ("ruff", "black")
@@ -121,14 +122,13 @@ def summary(findings: list[Finding], unformatted: list[Finding], formatter: str,
     if findings:
         lines += ["| Location | Rule | Message |", "| --- | --- | --- |"]
         for f in findings[:limit]:
-            message = f.message.replace("|", "\\|")
-            lines.append(f"| `{f.file}:{f.line}` | {f.code} | {message} |")
+            lines.append(f"| {md_code(f'{f.file}:{f.line}')} | {md_text(f.code)} | {md_text(f.message)} |")
         if len(findings) > limit:
             lines.append(f"| … | | {len(findings) - limit} more in the annotations |")
         lines.append("")
     if unformatted:
         lines.append(f"Files {formatter} would reformat (run `{'ruff format' if formatter == 'ruff' else 'black .'}`):")
-        lines += [f"- `{f.file}` (first change at line {f.line})" for f in unformatted]
+        lines += [f"- {md_code(f.file)} (first change at line {f.line})" for f in unformatted]
     return "\n".join(lines)
 
 

@@ -7,9 +7,13 @@ import json
 import os
 from pathlib import Path
 
-from kaizen import dvc, gha, inputs, metrics, plots, quality_gate, report
+from kaizen import dvc, gha, inputs, metrics, plots, quality_gate
 from kaizen.gha import InputError
 from kaizen.git import git
+from kaizen.report.blocks import plot_blocks
+from kaizen.report.comment import IMAGE_MARKER
+from kaizen.report.markdown import build_markdown
+from kaizen.report.schema import ReportInput, build_results
 
 DEFAULT_THRESHOLDS = ".kaizen/quality-gate.yml"
 
@@ -108,7 +112,7 @@ def rendered_note(images: list[Path], out_dir: Path, where: str) -> str:
     if not images:
         return ""
     pngs = [p.relative_to(out_dir).as_posix() for p in images if p.suffix == ".png"]
-    markers = [report.IMAGE_MARKER.format(who="rendered", path=png) for png in pngs]
+    markers = [IMAGE_MARKER.format(who="rendered", path=png) for png in pngs]
     return f"{len(images) // 2} plot(s) rendered to SVG and PNG in {where}.\n\n" + "\n".join(markers)
 
 
@@ -204,9 +208,9 @@ def run() -> int:
     found = plots.parse(diff)
     images = render_images(diff, plots_dir)
     where = artifact_where(artifact)
-    blocks = report.plot_blocks(found, base_rev, artifact_images(found, out_dir), where)
+    blocks = plot_blocks(found, base_rev, artifact_images(found, out_dir), where)
     head_label = os.environ.get("GITHUB_SHA", "")[:12] or git(project, "rev-parse", "--short=12", "HEAD").stdout.strip()
-    data = report.ReportInput(
+    data = ReportInput(
         name=report_name,
         head_label=head_label,
         base_label=f"{base_ref} ({base_rev[:12]})" if base_rev else None,
@@ -224,8 +228,8 @@ def run() -> int:
         data_changes=data_changes(project, base_rev) if base_rev else [],
         artifact_note=rendered_note(images, out_dir, where),
     )
-    markdown = report.build_markdown(data)
-    results = report.build_results(data)
+    markdown = build_markdown(data)
+    results = build_results(data)
     (out_dir / "report.md").write_text(markdown, encoding="utf-8")
     write_pull_request(out_dir)
     (out_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

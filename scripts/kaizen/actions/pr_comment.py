@@ -6,9 +6,11 @@ import json
 import os
 from pathlib import Path
 
-from kaizen import gha, inputs, report
+from kaizen import gha, inputs
 from kaizen.github import GitHub, GitHubError, ReadOnlyToken
-from kaizen.report import MARKER, fit_comment
+from kaizen.report.comment import MARKER, fit_comment
+from kaizen.report.markdown import build_markdown
+from kaizen.report.schema import from_results
 
 
 def number_from_file(path: Path | None) -> str:
@@ -27,7 +29,7 @@ def body_from_results(path: Path, name: str) -> str:
     holds, every text escaped, never the Markdown the artifact carries."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return report.build_markdown(report.from_results(data, name))
+        return build_markdown(from_results(data, name))
     except (OSError, ValueError) as error:
         raise inputs.bad(
             "results-file", f"{path.name!r} is not the results.json of a Kaizen report ({error}); nothing was posted"

@@ -13,9 +13,8 @@ from pathlib import Path
 
 from kaizen import gha, inputs
 from kaizen.github import GitHub, GitHubError
-from kaizen.report import MARKER, fit_comment
+from kaizen.report.comment import IMAGE, MARKER, fit_comment
 
-IMAGE = re.compile(r"<!-- kaizen-image:(?P<who>[\w ]+):(?P<path>[\w./-]+) -->")
 TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg"}
 BRANCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-from kaizen import dvc, gha, inputs, report
+from kaizen import dvc, gha, inputs
 from kaizen.gha import InputError
+from kaizen.report.markdown import stages_sentence
 
 
 def has_remote(project) -> bool:
@@ -54,7 +55,7 @@ def run() -> int:
     gha.set_output("pushed", "true" if pushed else "false")
     gha.add_summary(
         "### Training\n\n"
-        + report.stages_sentence(result.ran, result.restored, result.skipped)
+        + stages_sentence(result.ran, result.restored, result.skipped)
         + (" New outputs pushed to the DVC remote." if pushed else "")
     )
 
