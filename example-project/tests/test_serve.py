@@ -1,4 +1,6 @@
 import json
+import os
+import time
 from pathlib import Path
 
 import joblib
@@ -69,3 +71,54 @@ def test_a_missing_model_fails_at_start_up(tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError), TestClient(serve.app):
         pass
     serve.load_model.cache_clear()
+
+
+def test_predictions_are_sampled_into_a_bounded_rotating_log(tmp_path, monkeypatch, client):
+    from kaizen_example.sample_log import Recorder, Settings
+
+    folder = tmp_path / "sample"
+    monkeypatch.setenv("KAIZEN_SAMPLE_DIR", str(folder))
+    monkeypatch.setenv("KAIZEN_SAMPLE_RATE", "1")
+    monkeypatch.setenv("KAIZEN_SAMPLE_MAX_BYTES", "2048")
+    monkeypatch.setenv("KAIZEN_SAMPLE_FILES", "2")
+    request = json.loads(SAMPLE.read_text())
+    serve.recorder.cache_clear()  # the fixture's client started one that records nothing
+    with TestClient(serve.app) as sampling:  # start-up reads the settings
+        for _ in range(40):
+            assert sampling.post("/predict", json=request).status_code == 200
+    files = sorted(folder.glob("sample-*.jsonl*"))
+    assert len(files) == 2  # rotated, and no more files than the setting keeps
+    lines = [json.loads(line) for path in files for line in path.read_text().splitlines()]
+    assert {line["git_sha"] for line in lines} == {"abc123"}
+    assert all(line["features"] in request["instances"] for line in lines)
+    assert {line["prediction"] for line in lines} == {0, 1}
+    assert sum(path.stat().st_size for path in files) <= 2 * 2048
+    # An older container's files count against the folder's budget, oldest first.
+    old = folder / "sample-old-container.jsonl"
+    old.write_text("x" * 3000)
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    Recorder(Settings(folder, rate=1.0, max_bytes=1024, files=1), "abc123", "v1").close()
+    assert not old.exists()
+    assert sum(path.stat().st_size for path in folder.iterdir()) <= 2 * 1024
+
+
+def test_sampling_rate_zero_and_no_folder_record_nothing(tmp_path):
+    from kaizen_example.sample_log import Recorder, Settings
+
+    assert Recorder(Settings(None, rate=1.0), "", "v").record([[1.0]], [1], [0.9]) == 0
+    off = Recorder(Settings(tmp_path / "s", rate=0.0), "", "v")
+    assert off.record([[1.0]], [1], [0.9]) == 0
+    assert not (tmp_path / "s").exists()
+    some = Recorder(Settings(tmp_path / "t", rate=0.5), "", "v")
+    recorded = some.record([[1.0]] * 2000, [1] * 2000, [0.9] * 2000)
+    some.close()
+    assert 850 < recorded < 1150  # about half, sampled per row
+    assert len((tmp_path / "t").glob("*.jsonl").__next__().read_text().splitlines()) == recorded
+
+
+def test_bad_sampling_settings_are_refused(monkeypatch):
+    from kaizen_example.sample_log import Settings
+
+    monkeypatch.setenv("KAIZEN_SAMPLE_RATE", "2")
+    with pytest.raises(ValueError, match="KAIZEN_SAMPLE_RATE"):
+        Settings.from_env()

@@ -1,5 +1,8 @@
 """The model as an HTTP service: /health, /predict and /metadata.
 
+/metadata names the commit (KAIZEN_GIT_SHA) and the model it serves; /predict records a sample of
+its rows and answers for Kaizen's drift check (kaizen_example.sample_log).
+
 The model, its metrics and the build's identity are read once at start-up, from the paths and
 variables the Dockerfile sets, so a container that cannot load its model never reports healthy.
 """
@@ -19,6 +22,7 @@ from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, Field
 
 from kaizen_example.evaluate import METRICS_PATH
+from kaizen_example.sample_log import Recorder, Settings
 from kaizen_example.train import MODEL_PATH
 
 MAX_INSTANCES = 1000
@@ -64,10 +68,19 @@ def load_model() -> Model:
     )
 
 
+@lru_cache(maxsize=1)
+def recorder() -> Recorder:
+    metadata = load_model().metadata()
+    return Recorder(Settings.from_env(), metadata["git_sha"], metadata["model_version"])
+
+
 @asynccontextmanager
 async def lifespan(_: FastAPI):
     load_model()  # fail at start-up, not on the first request
+    recorder()
     yield
+    recorder().close()
+    recorder.cache_clear()
 
 
 app = FastAPI(title="kaizen-example", description="Breast-cancer classifier", lifespan=lifespan)
@@ -92,9 +105,12 @@ def predict(request: PredictRequest) -> PredictResponse:
         if len(row) != expected:
             detail = f"instances[{index}] has {len(row)} features; the model takes {expected}"
             raise HTTPException(status_code=422, detail=detail)
-    probabilities = model.estimator.predict_proba(request.instances)[:, 1]
+    raw = model.estimator.predict_proba(request.instances)[:, 1]
+    predictions = [int(p >= 0.5) for p in raw]
+    probabilities = [round(float(p), 6) for p in raw]
+    recorder().record(request.instances, predictions, probabilities)
     return PredictResponse(
-        predictions=[int(p >= 0.5) for p in probabilities],
-        probabilities=[round(float(p), 6) for p in probabilities],
+        predictions=predictions,
+        probabilities=probabilities,
         model_version=model.metadata()["model_version"],
     )
