@@ -12,8 +12,8 @@ from kaizen import tool_env
 from kaizen.gha import InputError
 
 # The oldest Python a lock must install on: the runners' (ci-context accepts 3.9 and newer),
-# except where a tool itself needs newer (black 26 needs 3.10, locust and the test suite 3.11).
-OLDEST_PYTHON = {"lint-black": "3.10", "load-test": "3.11", "requirements-dev": "3.11"}
+# except where a tool itself needs newer (black 26 needs 3.10, locust, scipy and the test suite 3.11).
+OLDEST_PYTHON = {"lint-black": "3.10", "load-test": "3.11", "drift": "3.11", "requirements-dev": "3.11"}
 # Locks of packages added to an environment Kaizen does not own (the project's): no dependencies,
 # so nothing the project pinned is replaced.
 WITHOUT_DEPENDENCIES = {"test-coverage"}
