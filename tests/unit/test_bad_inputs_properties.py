@@ -154,6 +154,7 @@ VALID = {
     "container-context": {"context": "project", "image": "ghcr.io/acme/model"},
     "container-smoke-test": {"image": "ghcr.io/acme/model:sha-1"},
     "deploy": {"image": "ghcr.io/acme/model", "digest": DIGEST, "url": "http://127.0.0.1:9"},
+    "drift": {"working-directory": "project", "reference": "train.csv", "serving": "sample"},
 }
 SSH = {"ssh-host": "127.0.0.1", "ssh-private-key": "KEY", "ssh-known-hosts": "KNOWN", "compose-file": "compose.yml"}
 KUBERNETES = {"target": "kubernetes", "kubernetes-deployment": "model", "kubeconfig": "CONFIG"}
@@ -267,6 +268,14 @@ INPUTS = [
     ("deploy", "load-p95-ms", "seconds", SSH),
     ("deploy", "load-max-error-percent", "percent", SSH),
     ("deploy", "load-min-rps", "seconds", SSH),
+    ("drift", "working-directory", "folder", {}),
+    ("drift", "reference", "file", {}),
+    ("drift", "serving", "file", {}),
+    ("drift", "serving-commit", "commit-sha", {}),
+    ("drift", "thresholds-file", "file", {}),
+    ("drift", "fail-on-breach", "boolean", {}),
+    ("drift", "charts", "whole-or-zero", {}),
+    ("drift", "artifact-name", "identifier", {}),
 ]
 
 # Inputs that take any text, and why no value is bad for Kaizen to receive.
@@ -279,6 +288,7 @@ ANY_TEXT = {
     ("container-context", "description"): "an image label's text; labels hold any text",
     ("deploy", "compose-directory"): "a folder on the host the user owns; passed quoted to the host's shell",
     ("deploy", "token"): "optional: without it the deployment is not recorded; GitHub checks it",
+    ("drift", "target-column"): "a column name, compared with the reference's header only (a warning when absent)",
 }
 # Steps' outputs, not the user's: the action wires them from an earlier step.
 WIRED = {"container-result"}
@@ -310,6 +320,9 @@ def workspace(tmp_path_factory) -> Path:
     (root / "project" / "dvc.yaml").write_text("stages: {}\n")
     (root / "project" / "pyproject.toml").write_text('[project]\nname = "m"\nversion = "0"\n')
     (root / "project" / "Dockerfile").write_text("FROM scratch\n")
+    (root / "project" / "train.csv").write_text("x,target\n1,0\n")
+    (root / "sample").mkdir()
+    (root / "sample" / "sample-host.jsonl").write_text('{"features": [1], "prediction": 0}\n')
     (root / "compose.yml").write_text(
         'services:\n  model:\n    image: ${KAIZEN_IMAGE}\n    ports: ["127.0.0.1:${KAIZEN_SLOT_PORT}:8000"]\n'
     )

@@ -72,9 +72,7 @@ def read_reference(path: Path) -> Table:
 def _serving_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
-    files = sorted(
-        p for p in path.rglob("*") if p.is_file() and (".jsonl" in p.name or p.suffix in (".csv", ".json"))
-    )
+    files = sorted(p for p in path.rglob("*") if p.is_file() and (".jsonl" in p.name or p.suffix in (".csv", ".json")))
     return files[:MAX_FILES]
 
 

@@ -41,8 +41,7 @@ def row(column: Column) -> str:
     verdict = "🟥" if column.schema or column.drifted else "✅"
     missing = f"{column.reference_missing:.0%} → {column.serving_missing:.0%}"
     return (
-        f"| {verdict} | {name} | {column.kind} | {column.psi:.3f} | {test_cell(column)} | {missing} | "
-        f"{notes(column)} |"
+        f"| {verdict} | {name} | {column.kind} | {column.psi:.3f} | {test_cell(column)} | {missing} | {notes(column)} |"
     )
 
 
