@@ -23,6 +23,7 @@ def test_the_locks_are_found_beside_the_package_not_by_counting_folders():
         "dvc-s3-ssh",
         "test-coverage",
         "load-test",
+        "drift",
     }
 
 
