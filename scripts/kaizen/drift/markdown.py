@@ -1,12 +1,12 @@
 """The drift report in Markdown: a verdict line, a table of the columns sorted by drift (the
 drifted first, then the largest PSI, at most MAX_ROWS rows: the rest are summed up in one line),
 the schema's problems, and Mermaid histograms of the reference against serving for the worst
-columns. Every name that comes from the data is escaped (kaizen.report's helpers)."""
+columns. Every name that comes from the data is escaped (kaizen.escape)."""
 
 from __future__ import annotations
 
 from kaizen.drift.statistics import Column, Result
-from kaizen.report import md_code, mermaid_text
+from kaizen.escape import md_code, mermaid_text
 
 MAX_ROWS = 15
 HEADING = "## Drift"
