@@ -1,8 +1,9 @@
-# The two commands of README.md. Each sets up what it needs first (idempotent).
+# The two commands of README.md (`make local`, `make test`), and the test suite's two tiers.
+# Each sets up what it needs first (idempotent).
 VENV := .venv
 PYTHON ?= python3
 
-.PHONY: setup local test
+.PHONY: setup local test unit e2e
 
 setup: $(VENV)/.installed
 
@@ -36,3 +37,12 @@ local: setup
 # The whole test suite: unit tests, static gates, and every workflow end to end through act.
 test: setup
 	$(VENV)/bin/pytest
+
+# The fast tier: unit tests and static gates; no container, no act. Everything under tests/e2e/
+# is marked e2e by tests/conftest.py, so the two tiers together are always `make test`.
+unit: setup
+	$(VENV)/bin/pytest -m "not e2e"
+
+# The end-to-end tier: every workflow through act, containers, the staging hosts.
+e2e: setup
+	$(VENV)/bin/pytest -m e2e

@@ -15,8 +15,6 @@ import pytest
 from kaizen_harness import act, consumer, containers, shipping, training
 from kaizen_harness.github_api import GitHubAPIStandIn
 
-pytestmark = pytest.mark.e2e
-
 TOKEN = "ghs_blue_green_e2e_token"
 DEPLOY_JOB = "deploy/deploy-staging/Deploy to"
 DEPLOY = """\

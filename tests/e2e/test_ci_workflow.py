@@ -6,8 +6,6 @@ import pytest
 
 from kaizen_harness import act, consumer
 
-pytestmark = pytest.mark.e2e
-
 
 def results(run: act.ActRun) -> dict[str, str]:
     return {job.name.removeprefix("ci/ci/"): job.result for job in run.jobs()}

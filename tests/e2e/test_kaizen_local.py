@@ -9,8 +9,6 @@ import pytest
 from kaizen.main import main
 from kaizen_harness import consumer
 
-pytestmark = pytest.mark.e2e
-
 
 def test_push_runs_the_whole_loop_and_says_where_everything_is(sandbox, capsys):
     code = main(["local", "--state-dir", str(sandbox.root), "--python-versions", '["3.12"]'])

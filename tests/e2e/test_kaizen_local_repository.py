@@ -7,12 +7,9 @@ import shutil
 from pathlib import Path
 
 import fixture_projects
-import pytest
 
 from kaizen.main import main
 from kaizen_harness import consumer, training
-
-pytestmark = pytest.mark.e2e
 
 TEMPLATES = Path(consumer.TEMPLATES)
 # A workflow of the user's that Kaizen has no stand-in for, and does not run.

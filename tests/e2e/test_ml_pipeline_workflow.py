@@ -12,8 +12,6 @@ from kaizen import smoke
 from kaizen_harness import act, consumer, containers, services, shipping, training
 from kaizen_harness.github_api import GitHubAPIStandIn
 
-pytestmark = pytest.mark.e2e
-
 TOKEN = "ghs_pipeline_e2e_token_value"
 S3_SECRET = "kaizen-pipeline-e2e-s3-secret"
 WORKFLOW = "ml-pipeline.yml"

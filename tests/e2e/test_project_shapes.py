@@ -14,8 +14,6 @@ import pytest
 from kaizen_harness import act, consumer, training
 from kaizen_harness.github_api import GitHubAPIStandIn
 
-pytestmark = pytest.mark.e2e
-
 TOKEN = "ghs_e2e_shapes_token_value"
 JOB = "train/train/Train and report"
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,8 +11,6 @@ from kaizen import smoke
 from kaizen_harness import act, consumer, shipping, training
 from kaizen_harness.github_api import GitHubAPIStandIn
 
-pytestmark = pytest.mark.e2e
-
 TOKEN = "ghs_ship_e2e_token_value"
 IMAGE_JOB = "image/container/Build, smoke-test and push"  # caller job / workflow name / job name
 DEPLOY_JOB = "staging/deploy-staging/Deploy to staging"

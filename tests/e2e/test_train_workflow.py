@@ -11,8 +11,6 @@ from kaizen.report.markdown import stages_sentence
 from kaizen_harness import act, consumer, services, training
 from kaizen_harness.github_api import GitHubAPIStandIn
 
-pytestmark = pytest.mark.e2e
-
 TOKEN = "ghs_e2e_secret_token_value"
 S3_SECRET = "kaizen-e2e-s3-secret"
 JOB = "train/train/Train and report"

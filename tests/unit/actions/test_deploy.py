@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from kaizen import tool_env
 from kaizen.actions import deploy
 from kaizen.deploy_targets import SSHCompose, SwitchedError, TargetError
 from kaizen.gha import InputError
@@ -52,7 +53,8 @@ class Staging:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # shutdown() waits for the loop's next poll: 0.5 s by default, on every test.
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def serving(self) -> str:
         return self.state.read_text().strip() if self.state.exists() else ""
@@ -90,6 +92,23 @@ def action_env(monkeypatch, tmp_path, staging, api):
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     return values
+
+
+@pytest.fixture(scope="session")
+def locust_venv(tmp_path_factory) -> Path:
+    """Locust's venv from the hashed lock, installed once (by the code the action runs) for the
+    load tests below instead of once each."""
+    return tool_env.private_venv(tmp_path_factory.mktemp("locust") / "kaizen-load-test", "load-test").parent
+
+
+@pytest.fixture()
+def locust_installed(action_env, locust_venv):
+    """The action's load-test folder for this test, holding links to the shared venv: the figures
+    locust writes there are this test's own."""
+    folder = Path(action_env["RUNNER_TEMP"]) / "kaizen-load-test"
+    folder.mkdir()
+    for entry in locust_venv.iterdir():
+        (folder / entry.name).symlink_to(entry)
 
 
 def outputs(env) -> str:
@@ -130,7 +149,9 @@ def test_a_failing_version_is_rolled_back_to_the_last_good_one(action_env, api, 
     assert len(errors) == 1 and "Rolled back: staging serves" in errors[0] and GOOD in errors[0]
 
 
-def test_the_load_test_runs_after_the_smoke_test_and_reports_its_figures(action_env, api, staging, monkeypatch, capsys):
+def test_the_load_test_runs_after_the_smoke_test_and_reports_its_figures(
+    action_env, api, staging, locust_installed, monkeypatch, capsys
+):
     """Real locust against the stand-in service, from the hashed lock, with the generated locustfile."""
     for key, value in {"KAIZEN_LOAD_TEST": "true", "KAIZEN_LOAD_DURATION": "3", "KAIZEN_LOAD_USERS": "3"}.items():
         monkeypatch.setenv(key, value)
@@ -145,7 +166,9 @@ def test_the_load_test_runs_after_the_smoke_test_and_reports_its_figures(action_
     assert api.state.deployment_log("acme", "consumer")[-1][1] == ["in_progress", "success"]
 
 
-def test_a_load_test_breach_rolls_back_like_a_failed_smoke_test(action_env, api, staging, monkeypatch, capsys):
+def test_a_load_test_breach_rolls_back_like_a_failed_smoke_test(
+    action_env, api, staging, locust_installed, monkeypatch, capsys
+):
     seed_good_deployment(api)
     for key, value in {
         "KAIZEN_LOAD_TEST": "true",
@@ -373,7 +396,7 @@ def test_kubernetes_target_sets_the_image_waits_for_the_rollout_and_undoes_it(tm
 
 
 def test_a_kubernetes_deploy_is_load_tested_and_a_breach_undoes_the_rollout(
-    action_env, api, staging, tmp_path, monkeypatch, capsys
+    action_env, api, staging, locust_installed, tmp_path, monkeypatch, capsys
 ):
     """deploy.run() with target kubernetes and the load test on, against the recording kubectl
     and the stand-in service: the load test runs after `rollout status`, and its breach gives
