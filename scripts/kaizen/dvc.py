@@ -13,8 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kaizen import gha
-from kaizen import yaml as kaizen_yaml
+from kaizen import gha, untrusted
 from kaizen.gha import InputError
 from kaizen.git import git
 
@@ -182,22 +181,56 @@ def parse_repro(output: str) -> ReproResult:
     return ReproResult(ran=RAN.findall(output), restored=restored, skipped=SKIPPED.findall(output))
 
 
-def declared_metrics(dvc_yaml_text: str) -> list[tuple[str, bool]]:
+def _entries(value, display: str, where: str) -> list:
+    """A list dvc.yaml holds (deps, outs, metrics, params, vars); absent is empty."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(f"{display}: {where} must be a list", title="dvc.yaml", file=display)
+    return value
+
+
+def read_pipeline(text: str, display: str = "dvc.yaml") -> dict:
+    """dvc.yaml (or dvc.lock) parsed and shaped as DVC requires: a mapping whose `stages` maps
+    names to mappings. Anything else is one error naming the file, the line when the parser
+    has one, and what to fix."""
+    data = untrusted.mapping(untrusted.parse_yaml(text, display, title="dvc.yaml"), display, "a mapping",
+                             title="dvc.yaml")  # fmt: skip
+    stages = data.get("stages")
+    if stages is not None and not isinstance(stages, dict):
+        raise InputError(
+            f"{display}: `stages:` must map stage names to their definitions (`stages:\n  train:\n    cmd: ...`), "
+            f"not a {type(stages).__name__}",
+            title="dvc.yaml",
+            file=display,
+        )
+    for name, stage in (stages or {}).items():
+        if stage is not None and not isinstance(stage, dict):
+            raise InputError(f"{display}: stage {str(name)[:80]!r} must be a mapping (cmd:, deps:, outs:)",
+                             title="dvc.yaml", file=display)  # fmt: skip
+    return data
+
+
+def _stages(data: dict) -> dict:
+    return {str(name): stage or {} for name, stage in (data.get("stages") or {}).items()}
+
+
+def declared_metrics(dvc_yaml_text: str, display: str = "dvc.yaml") -> list[tuple[str, bool]]:
     """(path, cached) of every metrics file dvc.yaml declares, in order."""
-    data = kaizen_yaml.load_text(dvc_yaml_text) or {}
+    data = read_pipeline(dvc_yaml_text, display)
     found: list[tuple[str, bool]] = []
 
-    def add(entries) -> None:
-        for entry in entries or []:
+    def add(entries, where: str) -> None:
+        for entry in _entries(entries, display, where):
             if isinstance(entry, dict):
                 for path, options in entry.items():
                     found.append((str(path), (options if isinstance(options, dict) else {}).get("cache", True)))
             else:
                 found.append((str(entry), True))
 
-    add(data.get("metrics"))
-    for stage in (data.get("stages") or {}).values():
-        add((stage or {}).get("metrics"))
+    add(data.get("metrics"), "metrics")
+    for name, stage in _stages(data).items():
+        add(stage.get("metrics"), f"stages.{name}.metrics")
     return found
 
 
@@ -221,7 +254,10 @@ def workspace_pipeline_dirs(project: Path) -> list[str]:
 
 def workspace_pipelines(project: Path) -> dict[str, str]:
     """folder -> text of every dvc.yaml of the project in the workspace."""
-    return {f: (project / f / "dvc.yaml").read_text(encoding="utf-8") for f in workspace_pipeline_dirs(project)}
+    return {
+        f: untrusted.read_text(project / f / "dvc.yaml", _prefixed(f, "dvc.yaml"), title="dvc.yaml")
+        for f in workspace_pipeline_dirs(project)
+    }
 
 
 def revision_pipeline_dirs(project: Path, rev: str) -> list[str]:
@@ -258,29 +294,26 @@ def pipeline_inputs(texts: dict[str, str]) -> PipelineInputs:
     params files of `vars:` and .dvcignore files beside them. A change elsewhere reruns no stage."""
     found = PipelineInputs()
     for folder, text in texts.items():
-        data = kaizen_yaml.load_text(text) or {}
+        display = _prefixed(folder, "dvc.yaml")
+        data = read_pipeline(text, display)
         found.paths |= {_joined(folder, name) for name in ("dvc.yaml", "dvc.lock", ".dvcignore")}
-        if not isinstance(data, dict):
-            continue
         if "${" in text:
             found.always = found.always or f"{_joined(folder, 'dvc.yaml')} uses templating (${{...}})"
-        for entry in data.get("vars") or []:
+        for entry in _entries(data.get("vars"), display, "vars"):
             if isinstance(entry, str):
                 found.paths.add(_joined(folder, entry.split(":", 1)[0]))
-        for name, stage in (data.get("stages") or {}).items():
-            if not isinstance(stage, dict):
-                continue
+        for name, stage in _stages(data).items():
             if "foreach" in stage or "matrix" in stage:
                 found.always = found.always or f"stage {name} is generated (foreach/matrix)"
             if stage.get("always_changed"):
                 found.always = found.always or f"stage {name} is always_changed"
             wdir = _joined(folder, str(stage.get("wdir") or "."))
-            for dep in stage.get("deps") or []:
+            for dep in _entries(stage.get("deps"), display, f"stages.{name}.deps"):
                 dep = str(dep)
                 if "://" in dep or dep.startswith(("/", "~")) or _joined(wdir, dep).startswith("../"):
                     found.always = found.always or f"stage {name} depends on {dep}, outside the repository"
                 found.paths.add(_joined(wdir, dep))
-            for entry in stage.get("params") or []:
+            for entry in _entries(stage.get("params"), display, f"stages.{name}.params"):
                 files = [str(f) for f in entry] if isinstance(entry, dict) else ["params.yaml"]
                 found.paths |= {_joined(wdir, f) for f in files}
     return found
@@ -294,21 +327,27 @@ def declared_metrics_in(texts: dict[str, str]) -> list[tuple[str, bool]]:
     """(path relative to the project, cached) of the metrics every dvc.yaml declares; `texts`
     maps each dvc.yaml's folder to its text."""
     return [
-        (_prefixed(folder, path), cached) for folder, text in texts.items() for path, cached in declared_metrics(text)
+        (_prefixed(folder, path), cached)
+        for folder, text in texts.items()
+        for path, cached in declared_metrics(text, _prefixed(folder, "dvc.yaml"))
     ]
 
 
 def lock_outputs_in(texts: dict[str, str]) -> set[str]:
     """The outputs every dvc.lock records, relative to the project."""
-    return {_prefixed(folder, out) for folder, text in texts.items() for out in lock_outputs(text)}
+    return {
+        _prefixed(folder, out)
+        for folder, text in texts.items()
+        for out in lock_outputs(text, _prefixed(folder, "dvc.lock"))
+    }
 
 
-def lock_outputs(dvc_lock_text: str) -> set[str]:
+def lock_outputs(dvc_lock_text: str, display: str = "dvc.lock") -> set[str]:
     """The paths of every stage output dvc.lock records (files or directories DVC caches)."""
-    data = kaizen_yaml.load_text(dvc_lock_text) or {}
+    data = read_pipeline(dvc_lock_text, display)
     found = set()
-    for stage in (data.get("stages") or {}).values() if isinstance(data, dict) else []:
-        for out in (stage or {}).get("outs") or []:
+    for name, stage in _stages(data).items():
+        for out in _entries(stage.get("outs"), display, f"stages.{name}.outs"):
             if isinstance(out, dict) and out.get("path"):
                 found.add(str(out["path"]).rstrip("/"))
     return found
@@ -407,16 +446,16 @@ def data_diff(project: Path, base: str) -> dict:
     return json.loads(dvc(project, "diff", base, "--json", echo=False, in_process=True).stdout or "{}")
 
 
-def output_sizes(dvc_lock_text: str, dvc_files: list[str]) -> dict[str, int]:
-    """path -> size in bytes of every output dvc.lock and the given .dvc files record."""
+def output_sizes(dvc_lock_text: str, dvc_files: list[str] | dict[str, str]) -> dict[str, int]:
+    """path -> size in bytes of every output dvc.lock and the given .dvc files (texts, or name
+    -> text) record."""
     sizes = {}
-    for text in [dvc_lock_text, *dvc_files]:
-        data = kaizen_yaml.load_text(text or "") or {}
-        if not isinstance(data, dict):
-            continue
-        outs = list(data.get("outs") or [])
-        for stage in (data.get("stages") or {}).values():
-            outs += (stage or {}).get("outs") or []
+    named = dvc_files if isinstance(dvc_files, dict) else {f"a .dvc file ({i + 1})": t for i, t in enumerate(dvc_files)}
+    for display, text in {"dvc.lock": dvc_lock_text, **named}.items():
+        data = read_pipeline(text or "", display)
+        outs = list(_entries(data.get("outs"), display, "outs"))
+        for name, stage in _stages(data).items():
+            outs += _entries(stage.get("outs"), display, f"stages.{name}.outs")
         for out in outs:
             if isinstance(out, dict) and out.get("path") and isinstance(out.get("size"), int):
                 sizes[str(out["path"]).rstrip("/")] = out["size"]

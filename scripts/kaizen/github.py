@@ -16,6 +16,7 @@ from dataclasses import dataclass
 API_VERSION = "2022-11-28"
 NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
 MAX_WAIT_SECONDS = 120
+MAX_PAGES = 100  # 10,000 comments at 100 a page: more is no pull request Kaizen comments on
 
 
 class GitHubError(Exception):
@@ -34,6 +35,21 @@ class Response:
     status: int
     headers: dict[str, str]
     body: object
+
+
+def answer(body: object, *path: str | int, kind: type = str):
+    """body[path...] of an API answer, of type `kind`; a GitHubError when the answer lacks it
+    (a proxy's page, a changed API, a stand-in gone wrong), never a KeyError."""
+    value = body
+    for key in path:
+        if isinstance(key, int):
+            value = value[key] if isinstance(value, list) and -len(value) <= key < len(value) else None
+        else:
+            value = value.get(key) if isinstance(value, dict) else None
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        where = ".".join(str(k) for k in path) or "its body"
+        raise GitHubError(502, f"the API's answer has no usable {where}")
+    return value
 
 
 def origin(url: str) -> tuple[str, str]:
@@ -143,11 +159,21 @@ class GitHub:
                 self.sleep(self.backoff * 2**attempt)
         raise GitHubError(502, f"{method} {url} failed after {self.attempts} attempts ({last})")
 
-    def paginate(self, path: str) -> list:
-        items, url = [], f"{self.api_url}{path}"
+    def paginate(self, path: str, max_pages: int = MAX_PAGES) -> list[dict]:
+        """Every item of a listing, following `Link: rel="next"`; a link back to a page already
+        read (a loop) or more than `max_pages` pages is an error, never an endless walk."""
+        items: list[dict] = []
+        url: str | None = f"{self.api_url}{path}"
+        seen: set[str] = set()
         while url:
+            if url in seen:
+                raise GitHubError(502, f"the API's pages link back to one already read ({len(seen)} read); stopping")
+            if len(seen) >= max_pages:
+                raise GitHubError(502, f"the listing has more than {max_pages} pages; stopping")
+            seen.add(url)
             response = self.request("GET", url)
-            items += response.body or []
+            page = answer(response.body, kind=list) if response.body is not None else []
+            items += [item for item in page if isinstance(item, dict)]
             match = NEXT_LINK.search(response.headers.get("link", ""))
             url = match.group(1) if match else None
         return items
@@ -155,15 +181,17 @@ class GitHub:
     def upsert_comment(self, repository: str, number: int, marker: str, body: str) -> tuple[str, dict]:
         """Create the pull request's comment carrying `marker`, or update it in place."""
         comments = self.paginate(f"/repos/{repository}/issues/{number}/comments?per_page=100")
-        mine = [c for c in comments if marker in (c.get("body") or "")]
+        mine = [c for c in comments if marker in str(c.get("body") or "") and isinstance(c.get("id"), int)]
         if mine:
             updated = self.request("PATCH", f"/repos/{repository}/issues/comments/{mine[0]['id']}", {"body": body})
+            answer(updated.body, "id", kind=int)
             return "updated", updated.body
         created = self.request("POST", f"/repos/{repository}/issues/{number}/comments", {"body": body})
+        answer(created.body, "id", kind=int)
         return "created", created.body
 
     def pull_request_head(self, repository: str, number: int) -> str:
-        return self.request("GET", f"/repos/{repository}/pulls/{number}").body["head"]["sha"]
+        return answer(self.request("GET", f"/repos/{repository}/pulls/{number}").body, "head", "sha")
 
     def create_deployment(self, repository: str, *, ref: str, environment: str, payload: dict, description: str) -> int:
         """A deployment of `ref` to `environment`; statuses follow with set_deployment_status."""
@@ -177,7 +205,7 @@ class GitHub:
             "transient_environment": False,
             "production_environment": False,
         }
-        return int(self.request("POST", f"/repos/{repository}/deployments", body).body["id"])
+        return answer(self.request("POST", f"/repos/{repository}/deployments", body).body, "id", kind=int)
 
     def set_deployment_status(
         self,
@@ -199,11 +227,10 @@ class GitHub:
     def last_successful_deployment(self, repository: str, environment: str) -> dict | None:
         """The newest deployment to `environment` whose latest status is success."""
         query = urllib.parse.urlencode({"environment": environment, "per_page": 30})
-        for deployment in self.request("GET", f"/repos/{repository}/deployments?{query}").body or []:
-            statuses = self.request(
-                "GET", f"/repos/{repository}/deployments/{deployment['id']}/statuses?per_page=1"
-            ).body
-            if statuses and statuses[0].get("state") == "success":
+        for deployment in answer(self.request("GET", f"/repos/{repository}/deployments?{query}").body, kind=list):
+            number = answer(deployment, "id", kind=int)
+            statuses = self.request("GET", f"/repos/{repository}/deployments/{number}/statuses?per_page=1").body
+            if isinstance(statuses, list) and statuses and answer(statuses, 0, "state") == "success":
                 return deployment
         return None
 
@@ -212,28 +239,33 @@ class GitHub:
     def branch_head(self, repository: str, branch: str) -> str | None:
         """The commit a branch points at, or None when there is no such branch."""
         try:
-            return self.request("GET", f"/repos/{repository}/git/ref/heads/{branch}").body["object"]["sha"]
+            return answer(self.request("GET", f"/repos/{repository}/git/ref/heads/{branch}").body, "object", "sha")
         except GitHubError as error:
             if error.status == 404:
                 return None
             raise
 
     def commit_tree(self, repository: str, commit: str) -> str:
-        return self.request("GET", f"/repos/{repository}/git/commits/{commit}").body["tree"]["sha"]
+        return answer(self.request("GET", f"/repos/{repository}/git/commits/{commit}").body, "tree", "sha")
 
     def tree_entries(self, repository: str, tree: str) -> list[dict]:
-        return self.request("GET", f"/repos/{repository}/git/trees/{tree}").body["tree"]
+        entries = answer(self.request("GET", f"/repos/{repository}/git/trees/{tree}").body, "tree", kind=list)
+        return [
+            e
+            for e in entries
+            if isinstance(e, dict) and all(isinstance(e.get(k), str) for k in ("path", "type", "sha"))
+        ]
 
     def create_blob(self, repository: str, data: bytes) -> str:
         body = {"content": base64.b64encode(data).decode("ascii"), "encoding": "base64"}
-        return self.request("POST", f"/repos/{repository}/git/blobs", body).body["sha"]
+        return answer(self.request("POST", f"/repos/{repository}/git/blobs", body).body, "sha")
 
     def create_tree(self, repository: str, entries: list[dict]) -> str:
-        return self.request("POST", f"/repos/{repository}/git/trees", {"tree": entries}).body["sha"]
+        return answer(self.request("POST", f"/repos/{repository}/git/trees", {"tree": entries}).body, "sha")
 
     def create_commit(self, repository: str, message: str, tree: str, parents: list[str]) -> str:
         body = {"message": message, "tree": tree, "parents": parents}
-        return self.request("POST", f"/repos/{repository}/git/commits", body).body["sha"]
+        return answer(self.request("POST", f"/repos/{repository}/git/commits", body).body, "sha")
 
     def set_branch(self, repository: str, branch: str, commit: str, exists: bool) -> None:
         if exists:
@@ -243,4 +275,4 @@ class GitHub:
 
     def find_comment(self, repository: str, number: int, marker: str) -> dict | None:
         comments = self.paginate(f"/repos/{repository}/issues/{number}/comments?per_page=100")
-        return next((c for c in comments if marker in (c.get("body") or "")), None)
+        return next((c for c in comments if marker in str(c.get("body") or "") and isinstance(c.get("id"), int)), None)

@@ -25,6 +25,12 @@ PEP440 = re.compile(
 PRE_SPELLING = {"a": "a", "alpha": "a", "b": "b", "beta": "b", "rc": "rc", "c": "rc", "pre": "rc", "preview": "rc"}
 IMAGE = re.compile(r"^(?:[a-z0-9.-]+(?::\d+)?/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*$")
 TAG_CHARS = re.compile(r"[^A-Za-z0-9_.-]")
+# A Docker/OCI tag: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
+TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+# Characters a label value never carries: line breaks would start a new `key=value` line in
+# the newline-separated list docker/build-push-action reads, and other control characters.
+LABEL_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]+")
+MAX_LABEL = 512
 
 
 @dataclass(frozen=True)
@@ -39,9 +45,15 @@ class GitEvent:
 
 
 def sanitize_tag(value: str) -> str:
-    """A string as a Docker tag: [A-Za-z0-9_.-], not starting with . or -, at most 128."""
+    """A string as a Docker tag: [A-Za-z0-9_.-], not starting with . or -, at most 128 (empty
+    when nothing is left, e.g. a branch named only in another script: no tag, not `image:`)."""
     tag = TAG_CHARS.sub("-", value).lstrip(".-")
-    return tag[:128]
+    return tag[:128] if TAG.match(tag[:128]) else ""
+
+
+def label_value(value: str) -> str:
+    """A label's value on one line (no break can inject another label), at most MAX_LABEL."""
+    return LABEL_CONTROL.sub(" ", value).strip()[:MAX_LABEL]
 
 
 def pep440(version: str) -> str | None:
@@ -87,7 +99,7 @@ def version_of(event: GitEvent) -> str:
     if event.pr_number is not None:
         return f"pr-{event.pr_number}"
     if event.ref.startswith("refs/heads/"):
-        return sanitize_tag(event.ref.removeprefix("refs/heads/"))
+        return sanitize_tag(event.ref.removeprefix("refs/heads/")) or f"sha-{event.sha[:7]}"
     return f"sha-{event.sha[:7]}"
 
 
@@ -100,7 +112,7 @@ def tags_for(event: GitEvent) -> list[str]:
     elif event.ref.startswith("refs/heads/"):
         branch = event.ref.removeprefix("refs/heads/")
         tags.append(sanitize_tag(branch))
-    return list(dict.fromkeys(tags))
+    return list(dict.fromkeys(tag for tag in tags if tag))
 
 
 def labels_for(event: GitEvent, created: str, title: str = "", description: str = "") -> dict[str, str]:
@@ -114,7 +126,7 @@ def labels_for(event: GitEvent, created: str, title: str = "", description: str 
         "org.opencontainers.image.created": created,
         "org.opencontainers.image.revision": event.sha,
     }
-    return {key: value for key, value in labels.items() if value}
+    return {key: label_value(value) for key, value in labels.items() if label_value(value)}
 
 
 def registry_of(image: str) -> str:

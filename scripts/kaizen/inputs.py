@@ -25,7 +25,9 @@ DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 IDENTIFIER = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 COMMIT_SHA = re.compile(r"^[0-9a-f]{40}$")
-GIT_REF = re.compile(r"^[A-Za-z0-9._/-]{1,255}$")
+# What `git check-ref-format` forbids anywhere in a ref name: control characters, space, ~ ^ : ? * [ \\
+# (https://git-scm.com/docs/git-check-ref-format); non-ASCII letters, `+` and `#` are allowed.
+GIT_REF_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*((a|b|rc)[0-9]+)?(\.post[0-9]+)?(\.dev[0-9]+)?$")
 EXTRA = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
 LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"  # one part of a host name
@@ -344,17 +346,28 @@ def dns_name(name: str, default: str = "", *, what: str = "a name") -> str:
     return value
 
 
+def valid_ref_name(value: str) -> bool:
+    """A branch, tag or commit name by `git check-ref-format --allow-onelevel`'s rules, and never
+    an option (`-x`)."""
+    return (
+        0 < len(value.encode("utf-8")) <= 255
+        and not GIT_REF_FORBIDDEN.search(value)
+        and not value.startswith(("-", "/"))
+        and not value.endswith(("/", "."))
+        and ".." not in value
+        and "//" not in value
+        and "@{" not in value
+        and value != "@"
+        and not any(part.startswith(".") or part.endswith(".lock") for part in value.split("/"))
+    )
+
+
 def git_ref(name: str) -> str:
-    """A branch, tag or commit to fetch and compare with, or blank: the characters git allows
-    in a ref name (`git check-ref-format`), never an option (`-x`)."""
+    """A branch, tag or commit to fetch and compare with, or blank: a name `git check-ref-format`
+    accepts (`release+1`, `développement`, `fix#12` are), never an option (`-x`)."""
     value = text(name)
-    if value and (
-        not GIT_REF.match(value)
-        or value.startswith(("-", "/", "."))
-        or ".." in value
-        or value.endswith((".lock", "/", "."))
-    ):
-        raise bad(name, f"{value!r} is not a branch, tag or commit; e.g. main or the base commit's SHA")
+    if value and not valid_ref_name(value):
+        raise bad(name, f"{value[:100]!r} is not a branch, tag or commit; e.g. main or the base commit's SHA")
     return value
 
 

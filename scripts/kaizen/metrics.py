@@ -3,11 +3,10 @@ value checked to be a real number, so a broken evaluate stage is reported, not c
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
-from kaizen import yaml as kaizen_yaml
+from kaizen import untrusted
 from kaizen.gha import InputError
 
 
@@ -34,33 +33,9 @@ def flatten(data, file: str, prefix: str = "") -> dict[str, float]:
 
 def parse_metrics_text(text: str, file: str, path: str | None = None) -> dict[str, float]:
     """Metrics from a file's text; its format from `path` (default `file`, the name shown):
-    YAML, TOML or JSON."""
-    suffix = Path(path or file).suffix.lower()
-    if suffix in (".yaml", ".yml"):
-        try:
-            data = kaizen_yaml.load_text(text)
-        except Exception as exc:  # each YAML parser raises its own error types
-            raise InputError(
-                f"{file}: not valid YAML ({str(exc).splitlines()[0]})", title="metrics", file=file
-            ) from None
-    elif suffix == ".toml":
-        try:
-            import tomllib
-        except ImportError:  # Python 3.10 and older: the tomli that DVC brings
-            import tomli as tomllib
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"{file}: not valid TOML ({exc})", title="metrics", file=file) from None
-    else:
-        try:
-            # NaN and Infinity are not JSON, but Python's json accepts them: parse, then reject.
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{file}: not valid JSON ({exc.msg} at line {exc.lineno})", title="metrics", file=file, line=exc.lineno
-            ) from None
-    return flatten(data, file)
+    YAML, TOML or JSON. NaN and Infinity are not JSON, but Python's json reads them: flatten
+    refuses them with the metric's name."""
+    return flatten(untrusted.parse_by_suffix(text, file, Path(path or file).suffix, title="metrics"), file)
 
 
 def load_metrics_file(path: Path, display: str | None = None) -> dict[str, float]:
@@ -72,12 +47,7 @@ def load_metrics_file(path: Path, display: str | None = None) -> dict[str, float
             title="metrics",
             file=name,
         )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: not UTF-8 text (byte {exc.start}); write metrics as JSON, YAML or TOML",
-                         title="metrics", file=name) from None  # fmt: skip
-    return parse_metrics_text(text, name)
+    return parse_metrics_text(untrusted.read_text(path, name, title="metrics"), name)
 
 
 def merge(per_file: dict[str, dict[str, float]], several: bool | None = None) -> dict[str, float]:

@@ -6,9 +6,20 @@ specs and their inlined data rather than the plot files, so what the report show
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 HEAD = "workspace"  # DVC's name for the checkout's own files
+# DVC writes x and y into a template's Vega-Lite fields with `.`, `[` and `]` escaped by a
+# backslash (dvc_render's escape_special_characters), as Vega-Lite reads a bare `.` as nesting:
+# https://vega.github.io/vega-lite/docs/field.html
+FIELD_ESCAPE = re.compile(r"\\([.\[\]\\])")
+
+
+def field_name(encoding: dict) -> str:
+    """The data column an encoding names, as the rows spell it (`acc\\.train` -> `acc.train`)."""
+    value = encoding.get("field")
+    return FIELD_ESCAPE.sub(r"\1", value) if isinstance(value, str) else ""
 
 
 @dataclass
@@ -48,7 +59,7 @@ def _kind(spec: dict) -> tuple[str, dict, dict]:
         for channel, encoding in (view.get("encoding") or {}).items():
             if isinstance(encoding, dict) and encoding.get("field"):
                 encodings.setdefault(channel, encoding)
-    color = (encodings.get("color") or {}).get("field")
+    color = field_name(encodings.get("color") or {})
     if "rect" in marks:
         kind = "confusion_normalized" if color == "percent_of_y" else "confusion"
     elif "bar" in marks:
@@ -86,10 +97,10 @@ def parse(diff: dict) -> list[Plot]:
                     plot_id,
                     kind,
                     _title(spec, plot_id),
-                    x=x.get("field", ""),
-                    y=y.get("field", ""),
-                    x_label=str(x.get("title") or x.get("field", "")),
-                    y_label=str(y.get("title") or y.get("field", "")),
+                    x=field_name(x),
+                    y=field_name(y),
+                    x_label=str(x.get("title") or field_name(x)),
+                    y_label=str(y.get("title") or field_name(y)),
                 )
                 for row in (spec.get("data") or {}).get("values") or []:
                     key = (str(row.get("rev", HEAD)), str(row.get("filename", "")))

@@ -15,15 +15,17 @@ Configured in one file in the consumer repository (default `.kaizen/quality-gate
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kaizen import gha, untrusted
 from kaizen.gha import InputError
-from kaizen.yaml import load_text as load_yaml_text
 
 DIRECTIONS = ("higher", "lower")
 KEYS = {"direction", "min", "max", "max_regression", "max_relative_regression", "informational"}
+BOUNDS = ("min", "max", "max_regression", "max_relative_regression")
+# Top-level sections of the file: `drift:` belongs to the drift checks, which validate it.
+SECTIONS = {"metrics", "drift"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Rule:
     max_regression: float | None = None
     max_relative_regression: float | None = None
     informational: bool = False
+    source: str = field(default="", compare=False)  # the file the rule is written in, for errors
 
 
 @dataclass
@@ -46,31 +49,41 @@ class Verdict:
 
 
 def _number(value, where: str, file: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-        raise InputError(f"{file}: {where} must be a number, got {value!r}", title="thresholds-file", file=file)
+    if not untrusted.finite(value):
+        raise InputError(
+            f"{file}: {where} must be a finite number, got {str(value)[:40]!r}", title="thresholds-file", file=file
+        )
     return float(value)
 
 
 def parse_rules(data, file: str) -> list[Rule]:
+    if isinstance(data, dict) and set(data) - SECTIONS:
+        unknown = sorted(str(k)[:40] for k in set(data) - SECTIONS)
+        raise InputError(
+            f"{file}: unknown top-level keys {unknown}; allowed: {sorted(SECTIONS)}", title="thresholds-file", file=file
+        )
+    if isinstance(data, dict) and "metrics" not in data and isinstance(data.get("drift"), dict):
+        return []  # drift checks only
     if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict) or not data["metrics"]:
         raise InputError(
             f"{file}: expected a `metrics:` mapping of metric names to rules", title="thresholds-file", file=file
         )
     rules = []
     for name, spec in data["metrics"].items():
+        name = str(name)[:200]
         if not isinstance(spec, dict):
             raise InputError(f"{file}: metrics.{name} must be a mapping", title="thresholds-file", file=file)
-        unknown = set(spec) - KEYS
+        unknown = {str(k) for k in spec} - KEYS
         if unknown:
             raise InputError(
-                f"{file}: metrics.{name} has unknown keys {sorted(unknown)}; allowed: {sorted(KEYS)}",
+                f"{file}: metrics.{name} has unknown keys {sorted(k[:40] for k in unknown)}; allowed: {sorted(KEYS)}",
                 title="thresholds-file",
                 file=file,
             )
         direction = spec.get("direction")
         if direction not in DIRECTIONS:
             raise InputError(
-                f"{file}: metrics.{name}.direction must be higher or lower, got {direction!r}",
+                f"{file}: metrics.{name}.direction must be higher or lower, got {str(direction)[:40]!r}",
                 title="thresholds-file",
                 file=file,
             )
@@ -87,7 +100,15 @@ def parse_rules(data, file: str) -> list[Rule]:
         informational = spec.get("informational", False)
         if not isinstance(informational, bool):  # "no" in quotes is a string, and truthy
             raise InputError(
-                f"{file}: metrics.{name}.informational must be true or false (unquoted), got {informational!r}",
+                f"{file}: metrics.{name}.informational must be true or false (unquoted), "
+                f"got {str(informational)[:40]!r}",
+                title="thresholds-file",
+                file=file,
+            )
+        if not bounds and not informational:
+            raise InputError(
+                f"{file}: metrics.{name} sets a direction but no bound, so it can never fail; add min, max, "
+                "max_regression or max_relative_regression (or informational: true)",
                 title="thresholds-file",
                 file=file,
             )
@@ -100,6 +121,7 @@ def parse_rules(data, file: str) -> list[Rule]:
                 max_regression=bounds.get("max_regression"),
                 max_relative_regression=bounds.get("max_relative_regression"),
                 informational=informational,
+                source=file,
             )
         )
     return rules
@@ -111,13 +133,8 @@ def load_rules(path: Path) -> list[Rule]:
             f"thresholds-file: {path.as_posix()} does not exist; create it or leave the input empty",
             title="thresholds-file",
         )
-    try:
-        data = load_yaml_text(path.read_text(encoding="utf-8"))
-    except Exception as exc:  # the YAML parsers raise their own error types
-        raise InputError(
-            f"{path.as_posix()}: not valid YAML: {exc}", title="thresholds-file", file=path.as_posix()
-        ) from None
-    return parse_rules(data, path.as_posix())
+    display = gha.repo_relative(path)
+    return parse_rules(untrusted.load_yaml(path, display, title="thresholds-file"), display)
 
 
 def regression(rule: Rule, base: float, head: float) -> float:
@@ -134,12 +151,16 @@ def evaluate(
     """One verdict per rule. `no_base` maps the metrics a base revision was asked for but has no
     value of to the reason: a rule that compares with the base cannot be evaluated for them, and
     fails (a gate must never wave a change through because the base value went missing)."""
-    missing = [rule.metric for rule in rules if rule.metric not in head]
+    missing = [rule for rule in rules if rule.metric not in head]
     if missing:
+        source = missing[0].source or "thresholds-file"
+        known = sorted(head)
         raise InputError(
-            f"thresholds-file names metrics the pipeline does not produce: {', '.join(missing)}; "
-            f"known metrics: {', '.join(sorted(head)) or 'none'}",
+            f"{source}: rules for metrics the pipeline does not produce: "
+            f"{', '.join(repr(r.metric[:80]) for r in missing[:20])}; known metrics: "
+            f"{', '.join(known[:50]) or 'none'}{' ...' if len(known) > 50 else ''}; fix the names or remove the rules",
             title="thresholds-file",
+            file=missing[0].source or None,
         )
     verdicts = []
     for rule in rules:
@@ -153,7 +174,12 @@ def evaluate(
             worse = regression(rule, base[rule.metric], value)
             if rule.max_regression is not None and worse > rule.max_regression + 1e-12:
                 reasons.append(f"regressed by {worse:g} (allowed {rule.max_regression:g})")
-            if rule.max_relative_regression is not None and base[rule.metric] != 0:
+            if rule.max_relative_regression is not None and base[rule.metric] == 0:
+                reasons.append(
+                    "cannot be evaluated: max_relative_regression is a fraction of the base value, and the base is 0 "
+                    "(use max_regression for this metric)"
+                )
+            elif rule.max_relative_regression is not None:
                 relative = worse / abs(base[rule.metric])
                 if relative > rule.max_relative_regression + 1e-12:
                     reasons.append(f"regressed by {relative:.2%} (allowed {rule.max_relative_regression:.2%})")

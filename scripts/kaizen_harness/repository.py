@@ -9,8 +9,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kaizen import uses
-from kaizen import yaml as kaizen_yaml
+from kaizen import untrusted, uses
 from kaizen.gha import InputError
 from kaizen_harness import act
 
@@ -50,7 +49,7 @@ def callers(root: Path) -> list[Caller]:
         text = path.read_text(encoding="utf-8")
         if not uses.kaizen_workflows(text):
             continue
-        data = kaizen_yaml.load_text(text) or {}
+        data = untrusted.parse_yaml(text, path.as_posix()) or {}
         on = data.get(True, data.get("on")) or {}
         triggers = {on} if isinstance(on, str) else set(on)
         caller = Caller(path, {str(t) for t in triggers})
@@ -117,13 +116,13 @@ def dvc_tracked_outputs(project: Path) -> list[str]:
         parts = dvc_file.relative_to(project).parts
         if not dvc_file.is_file() or parts[-1] == ".dvc" or {".dvc", ".git"} & set(parts[:-1]):
             continue
-        data = kaizen_yaml.load_text(dvc_file.read_text(encoding="utf-8")) or {}
+        data = untrusted.parse_yaml(dvc_file.read_text(encoding="utf-8"), dvc_file.as_posix()) or {}
         for out in data.get("outs") or []:
             if isinstance(out, dict) and out.get("path"):
                 found.append((dvc_file.parent.relative_to(project) / str(out["path"])).as_posix())
     lock = project / "dvc.lock"
     if lock.is_file():
-        data = kaizen_yaml.load_text(lock.read_text(encoding="utf-8")) or {}
+        data = untrusted.parse_yaml(lock.read_text(encoding="utf-8"), lock.as_posix()) or {}
         for stage in (data.get("stages") or {}).values():
             for out in (stage or {}).get("outs") or []:
                 if isinstance(out, dict) and out.get("path"):

@@ -4,6 +4,12 @@ from kaizen import metrics
 from kaizen.gha import InputError
 
 
+@pytest.fixture(autouse=True)
+def workspace(tmp_path, monkeypatch):
+    """The files are read as a runner reads them: inside the workspace."""
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+
+
 def test_nested_metrics_are_flattened(tmp_path):
     path = tmp_path / "metrics.json"
     path.write_text('{"test": {"accuracy": 0.9, "f1": 1}, "epochs": 3}')

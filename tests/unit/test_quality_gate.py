@@ -4,6 +4,12 @@ from kaizen import quality_gate as qg
 from kaizen.gha import InputError
 
 
+@pytest.fixture(autouse=True)
+def workspace(tmp_path, monkeypatch):
+    """The files are read as a runner reads them: inside the workspace."""
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+
+
 def rules(text: str, tmp_path):
     path = tmp_path / "gate.yml"
     path.write_text(text)
@@ -24,17 +30,18 @@ def test_rules_are_parsed(tmp_path):
     ("text", "needle"),
     [
         ("metrics:\n  accuracy: {direction: up}\n", "metrics.accuracy.direction must be higher or lower, got 'up'"),
-        ("metrics:\n  accuracy: {direction: higher, min: high}\n", "metrics.accuracy.min must be a number"),
+        ("metrics:\n  accuracy: {direction: higher, min: high}\n", "metrics.accuracy.min must be a finite number"),
         ("metrics:\n  accuracy: {direction: higher, minimum: 1}\n", "unknown keys ['minimum']"),
         ("metrics:\n  accuracy: {direction: higher, max_regression: -1}\n", "must not be negative"),
-        ("thresholds: {}\n", "expected a `metrics:` mapping"),
+        ("thresholds: {}\n", "unknown top-level keys ['thresholds']"),
+        ("drift: []\n", "expected a `metrics:` mapping"),
         ("metrics: [\n", "not valid YAML"),
     ],
 )
 def test_bad_files_name_the_file_and_the_problem(tmp_path, text, needle):
     with pytest.raises(InputError) as info:
         rules(text, tmp_path)
-    assert str(info.value).startswith(str(tmp_path / "gate.yml"))
+    assert str(info.value).startswith("gate.yml: ")  # relative to the workspace, as annotations want it
     assert needle in str(info.value)
     assert info.value.title == "thresholds-file"
 
@@ -45,7 +52,7 @@ def test_missing_file_is_an_input_error(tmp_path):
 
 
 def test_a_rule_for_a_metric_the_pipeline_lacks_is_an_error():
-    with pytest.raises(InputError, match="names metrics the pipeline does not produce: recall; known metrics: acc"):
+    with pytest.raises(InputError, match="metrics the pipeline does not produce: 'recall'; known metrics: acc"):
         qg.evaluate([qg.Rule("recall", "higher", minimum=0.5)], {"acc": 0.9}, None)
 
 

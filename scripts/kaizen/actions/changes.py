@@ -99,12 +99,18 @@ def plan(
         else:
             why = f"the base commit {base[:12]} is not in the clone (a force-push?)"
         return Plan(train, ship and pushed_to_default, False, f"everything runs: {why}")
+    # A file a DVC stage depends on is never documentation, whatever its name (a prompt in
+    # prompts/system.md trains): the pipeline's inputs are checked before the docs rule.
+    touched = pipeline_touched(changed, pipeline, project)
+    stage_inputs = set(touched or [])
     # An empty diff (an empty commit, a merge that changed nothing) has nothing to train either.
-    if all(is_docs(path, docs_patterns) for path in changed):
+    if all(is_docs(path, docs_patterns) and path not in stage_inputs for path in changed):
         what = "no file changed" if not changed else f"only documentation changed ({files(len(changed))})"
         return Plan(False, False, True, f"{what}: training and the image are skipped", changed)
     reason = f"{files(len(changed))} changed" + (", not only documentation" if docs_patterns else "")
-    touched = pipeline_touched(changed, pipeline, project)
+    looks_like_docs = sorted(p for p in stage_inputs if is_docs(p, docs_patterns))
+    if looks_like_docs:
+        reason += f" ({looks_like_docs[0]} looks like documentation but a DVC stage depends on it)"
     # On a push DVC would rerun no stage, and the outputs the last push trained are on the
     # remote. A pull request still trains: its report comment compares with the base.
     skip_training = train and event == "push" and touched == []

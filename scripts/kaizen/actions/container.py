@@ -10,26 +10,21 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kaizen import gha, image_tags, inputs, smoke
+from kaizen import gha, image_tags, inputs, smoke, untrusted
 
 SMOKE_LOG_LINES = 60
 
 
 def git_event() -> image_tags.GitEvent:
-    payload: dict = {}
-    event_path = os.environ.get("GITHUB_EVENT_PATH", "")
-    if event_path and Path(event_path).is_file():
-        try:
-            payload = json.loads(Path(event_path).read_text(encoding="utf-8"))
-        except ValueError:
-            payload = {}
-    pull_request = payload.get("pull_request") or {}
+    payload = untrusted.event_payload()
+    number = untrusted.event_object(payload, "pull_request").get("number")
+    default_branch = untrusted.event_object(payload, "repository").get("default_branch")
     return image_tags.GitEvent(
         sha=os.environ.get("GITHUB_SHA", ""),
         ref=os.environ.get("GITHUB_REF", ""),
         event=os.environ.get("GITHUB_EVENT_NAME", ""),
-        default_branch=(payload.get("repository") or {}).get("default_branch", "main"),
-        pr_number=pull_request.get("number"),
+        default_branch=default_branch if isinstance(default_branch, str) else "main",
+        pr_number=number if isinstance(number, int) and not isinstance(number, bool) and number > 0 else None,
         repository=os.environ.get("GITHUB_REPOSITORY", ""),
         server_url=os.environ.get("GITHUB_SERVER_URL", "https://github.com"),
     )

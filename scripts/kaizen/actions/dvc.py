@@ -3,13 +3,12 @@ give the remote its URL and credentials in `.dvc/config.local`, never in the rep
 
 from __future__ import annotations
 
-import configparser
 import re
 import shlex
 import subprocess
 from pathlib import Path
 
-from kaizen import dvc, gha, inputs, tool_env
+from kaizen import dvc, gha, inputs, tool_env, untrusted
 from kaizen.gha import InputError
 
 PLUGINS = {"s3": "dvc-s3", "ssh": "dvc-ssh"}
@@ -18,9 +17,11 @@ SECTION = re.compile(r'^\s*remote\s+"(?P<name>[^"]+)"\s*$')
 
 def read_config(project: Path) -> tuple[str | None, dict[str, str]]:
     """(default remote, remote name -> url) from .dvc/config and .dvc/config.local."""
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    parser.optionxform = str
-    parser.read([project / ".dvc" / "config", project / ".dvc" / "config.local"], encoding="utf-8")
+    parser = untrusted.read_ini(
+        [(project / ".dvc" / name, f".dvc/{name}") for name in ("config", "config.local")],
+        title="dvc config",
+        root=project,
+    )
     urls = {}
     for section in parser.sections():
         match = SECTION.match(section.strip("'"))
@@ -40,11 +41,16 @@ def lock_name(schemes: set[str]) -> str:
 
 
 def mask_remote_config(raw: str) -> None:
-    """Mask every value of the remote's settings (and every line that has no `=`, which may be a
-    pasted secret) before anything reads them."""
+    """Mask every value of the remote's settings before anything reads them: what follows the
+    first `=`; on a line without one (a pasted secret, or `secret_access_key: ...` written
+    YAML-style) the whole line and what follows its first `:`."""
     for line in raw.splitlines():
-        secret = line.split("=", 1)[1].strip() if "=" in line else line.strip()
-        if secret:
+        stripped = line.strip()
+        if "=" in stripped:
+            secrets = [stripped.split("=", 1)[1].strip()]
+        else:
+            secrets = [stripped, stripped.split(":", 1)[1].strip().strip("\"'") if ":" in stripped else ""]
+        for secret in dict.fromkeys(s for s in secrets if s):
             print(f"::add-mask::{secret}", flush=True)
 
 
@@ -55,7 +61,8 @@ def parse_remote_config(raw: str) -> list[tuple[str, str]]:
             continue
         if "=" not in line:
             raise InputError(
-                f"remote-config: line {number} is not key=value (e.g. access_key_id=...); its text is masked",
+                f"remote-config: line {number} is not key=value (e.g. access_key_id=..., with `=`, not `:`); "
+                "its text is masked",
                 title="remote-config",
             )
         key, value = line.split("=", 1)

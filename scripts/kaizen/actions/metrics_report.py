@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from kaizen import dvc, gha, inputs, metrics, plots, quality_gate
+from kaizen import dvc, gha, inputs, metrics, plots, quality_gate, untrusted
 from kaizen.gha import InputError
 from kaizen.git import git
 from kaizen.report.blocks import plot_blocks
@@ -142,13 +142,19 @@ def artifact_where(artifact: str) -> str:
 def data_changes(project: Path, base: str) -> list[tuple[str, str, int | None, int | None]]:
     """(path, change, base size, head size) of the DVC-tracked data and outputs that changed."""
     diff = dvc.data_diff(project, base)
-    head_dvc_files = [p.read_text(encoding="utf-8") for p in project.rglob("*.dvc") if p.is_file()]
-    head_lock = (project / "dvc.lock").read_text(encoding="utf-8") if (project / "dvc.lock").is_file() else ""
+    head_dvc_files = {
+        name: untrusted.read_text(project / name, name, title="dvc.yaml")
+        for name in (p.relative_to(project).as_posix() for p in project.rglob("*.dvc") if p.is_file())
+    }
+    lock = project / "dvc.lock"
+    head_lock = untrusted.read_text(lock, "dvc.lock", title="dvc.yaml") if lock.is_file() else ""
     head_sizes = dvc.output_sizes(head_lock, head_dvc_files)
     listed = git(project, "ls-tree", "-r", "--name-only", "--end-of-options", base, "--", ".", check=False)
-    base_dvc_files = [
-        dvc.file_at(project, base, name) or "" for name in listed.stdout.splitlines() if name.endswith(".dvc")
-    ]
+    base_dvc_files = {
+        f"{name}@{base[:12]}": dvc.file_at(project, base, name) or ""
+        for name in listed.stdout.splitlines()
+        if name.endswith(".dvc")
+    }
     base_sizes = dvc.output_sizes(dvc.file_at(project, base, "dvc.lock") or "", base_dvc_files)
     changes = []
     for change in ("added", "modified", "deleted", "renamed"):
@@ -165,11 +171,10 @@ def data_changes(project: Path, base: str) -> list[tuple[str, str, int | None, i
 
 def write_pull_request(out_dir: Path) -> None:
     """On pull requests, the number beside the report, for the fork-safe comment poster."""
-    event_path = os.environ.get("GITHUB_EVENT_PATH")
-    if os.environ.get("GITHUB_EVENT_NAME") != "pull_request" or not event_path:
+    if os.environ.get("GITHUB_EVENT_NAME") != "pull_request":
         return
-    pull = json.loads(Path(event_path).read_text(encoding="utf-8")).get("pull_request") or {}
-    if isinstance(pull.get("number"), int):
+    pull = untrusted.event_object(untrusted.event_payload(), "pull_request")
+    if isinstance(pull.get("number"), int) and not isinstance(pull["number"], bool) and 0 < pull["number"] < 2**53:
         (out_dir / "pull-request.json").write_text(json.dumps({"number": pull["number"]}) + "\n", encoding="utf-8")
 
 

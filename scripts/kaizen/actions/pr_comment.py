@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
-from kaizen import gha, inputs
+from kaizen import gha, inputs, untrusted
 from kaizen.github import GitHub, GitHubError, ReadOnlyToken
 from kaizen.report.comment import MARKER, fit_comment
 from kaizen.report.markdown import build_markdown
@@ -17,20 +16,20 @@ def number_from_file(path: Path | None) -> str:
     """The pull request number metrics-report wrote next to the report (pull-request.json)."""
     if path is None:
         return ""
-    try:
-        number = json.loads(path.read_text(encoding="utf-8")).get("number")
-    except (OSError, ValueError, AttributeError):
-        raise inputs.bad("pull-request-file", f"{path.name!r} is not the pull-request.json of a report") from None
-    return str(number) if isinstance(number, int) else ""
+    data = untrusted.load_json(path, path.name, title="pull-request-file", confined=False)
+    number = data.get("number") if isinstance(data, dict) else None
+    if number is not None and not (isinstance(number, int) and not isinstance(number, bool)):
+        raise inputs.bad("pull-request-file", f"{path.name!r} is not the pull-request.json of a report")
+    return str(number) if number is not None else ""
 
 
 def body_from_results(path: Path, name: str) -> str:
     """The report re-made from a results.json (a fork's artifact): only what Kaizen's format
     holds, every text escaped, never the Markdown the artifact carries."""
+    data = untrusted.load_json(path, path.name, title="results-file", confined=False)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
         return build_markdown(from_results(data, name))
-    except (OSError, ValueError) as error:
+    except ValueError as error:
         raise inputs.bad(
             "results-file", f"{path.name!r} is not the results.json of a Kaizen report ({error}); nothing was posted"
         ) from None

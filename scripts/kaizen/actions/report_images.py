@@ -6,12 +6,11 @@ never runs for a pull request from a fork."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
 
-from kaizen import gha, inputs
+from kaizen import gha, inputs, untrusted
 from kaizen.github import GitHub, GitHubError
 from kaizen.report.comment import IMAGE, MARKER, fit_comment
 
@@ -21,12 +20,9 @@ BRANCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 def from_fork() -> bool:
     """Whether the event is a pull request whose head lives in another repository."""
-    event_path = os.environ.get("GITHUB_EVENT_PATH")
-    if not event_path or not Path(event_path).is_file():
-        return False
-    pull = json.loads(Path(event_path).read_text(encoding="utf-8")).get("pull_request") or {}
-    head = ((pull.get("head") or {}).get("repo") or {}).get("full_name")
-    base = ((pull.get("base") or {}).get("repo") or {}).get("full_name")
+    pull = untrusted.event_object(untrusted.event_payload(), "pull_request")
+    head = untrusted.event_object(pull, "head", "repo").get("full_name")
+    base = untrusted.event_object(pull, "base", "repo").get("full_name")
     return bool(head and base and head != base)
 
 

@@ -44,3 +44,32 @@ def test_a_malformed_remote_config_line_is_masked_before_the_error(tmp_path, mon
     assert out[:2] == ["::add-mask::AKIA1", "::add-mask::wJalrXUtnFEMI-secret-pasted-alone"]
     [error] = [line for line in out if line.startswith("::error")]
     assert "line 2 is not key=value" in error and "wJalrXUtnFEMI" not in error
+
+
+def test_a_yaml_style_secret_line_is_masked_value_and_all(tmp_path, monkeypatch, capsys):
+    """`secret_access_key: <value>` (a colon, not `=`): the value itself is masked, not only the
+    line, so no later message can show it."""
+    from kaizen.main import main
+
+    (tmp_path / ".dvc").mkdir()
+    (tmp_path / "dvc.yaml").write_text("stages: {}\n")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    monkeypatch.setenv("KAIZEN_REMOTE_CONFIG", "secret_access_key: wJalrXUtnFEMI/K7MDENG")
+    assert main(["dvc"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "::add-mask::wJalrXUtnFEMI/K7MDENG" in out
+    [error] = [line for line in out if line.startswith("::error")]
+    assert "not `:`" in error and "wJalrXUtnFEMI" not in error
+
+
+def test_a_dvc_config_without_a_section_header_names_the_file_and_line(tmp_path, monkeypatch, capsys):
+    from kaizen.main import main
+
+    (tmp_path / ".dvc").mkdir()
+    (tmp_path / ".dvc" / "config").write_text("remote = storage\n[core]\n")
+    (tmp_path / "dvc.yaml").write_text("stages: {}\n")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    assert main(["dvc"]) == 1
+    [error] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::error")]
+    assert ".dvc/config: has a line before any [section] header at line 1" in error
+    assert "failed unexpectedly" not in error

@@ -83,9 +83,10 @@ def test_gate_failure_fails_the_step_with_one_error(project, monkeypatch, capsys
         (
             lambda p: (
                 (p / ".kaizen").mkdir()
-                or (p / ".kaizen" / "quality-gate.yml").write_text("metrics:\n  recall: {direction: higher}\n")
+                or (p / ".kaizen" / "quality-gate.yml").write_text("metrics:\n  recall: {direction: higher, min: 1}\n")
             ),
-            "::error title=thresholds-file::thresholds-file names metrics the pipeline does not produce: recall",
+            "::error file=.kaizen/quality-gate.yml,title=thresholds-file::.kaizen/quality-gate.yml: rules for metrics "
+            "the pipeline does not produce: 'recall'",
         ),
     ],
 )
