@@ -23,8 +23,8 @@ import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from kaizen import untrusted
 from kaizen.gha import InputError
-from kaizen.yaml import load_text as load_yaml_text
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,5 @@ def load(path: Path | None) -> Thresholds:
     """The thresholds of gate file `path` (None: the defaults)."""
     if path is None:
         return Thresholds()
-    try:
-        data = load_yaml_text(path.read_text(encoding="utf-8"))
-    except Exception as exc:  # the YAML parsers raise their own error types
-        raise _fail(path.as_posix(), f"not valid YAML: {exc}") from None
-    return parse(data, path.as_posix())
+    # The one reading layer for repository files: inside the workspace, budgets, the line of a YAML error.
+    return parse(untrusted.load_yaml(path, path.as_posix(), title="thresholds-file"), path.as_posix())
