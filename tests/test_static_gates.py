@@ -1,5 +1,6 @@
 """Static gates that fail the build: actionlint, zizmor --offline and the GitHub JSON schemas,
-over every workflow and action, and over the YAML examples in README.md."""
+over every workflow and action, and over the YAML examples of README.md and docs/ (topic pages
+and the generated reference)."""
 
 import re
 import shutil
@@ -30,15 +31,45 @@ def run(*command, cwd=ROOT):
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
 
 
-def readme_workflows(tmp_path: Path) -> list[Path]:
-    """Each ```yaml block of README.md that is a workflow, written out as a file."""
-    blocks = re.findall(r"```yaml\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
-    paths = []
-    for index, block in enumerate(b for b in blocks if "\njobs:" in b):
-        path = tmp_path / ".github" / "workflows" / f"readme-{index}.yml"
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+ZIZMOR = ("--offline", "--persona", "auditor", "--config", str(ROOT / "zizmor.yml"))
+
+
+def yaml_examples() -> list[tuple[str, str]]:
+    """(where, text) of each ```yaml block of README.md and docs/**/*.md."""
+    found = []
+    for document in DOCUMENTS:
+        blocks = re.findall(r"^```yaml\n(.*?)^```", document.read_text(encoding="utf-8"), re.DOTALL | re.MULTILINE)
+        found += [(f"{document.relative_to(ROOT)} example {n}", block) for n, block in enumerate(blocks, 1)]
+    return found
+
+
+def as_workflow(example) -> dict | None:
+    """The example as a workflow the gates can check: a workflow as it is, a list of steps (an
+    action's example) inside one job with the baseline a user's job has; None for other YAML."""
+    if isinstance(example, dict) and "jobs" in example:
+        return example
+    if isinstance(example, list) and all(isinstance(step, dict) and "uses" in step for step in example):
+        job = {"name": "Example", "runs-on": "ubuntu-latest", "permissions": {}, "timeout-minutes": 10}
+        job.update({"concurrency": {"group": "example", "cancel-in-progress": True}, "steps": example})
+        return {"name": "example", "on": "push", "permissions": {}, "jobs": {"example": job}}
+    return None
+
+
+def documented_workflows(tmp_path: Path) -> dict[str, Path]:
+    """Each YAML example of the documentation that is a workflow (or an action's steps), written
+    out as a workflow file; where it came from -> the file."""
+    paths = {}
+    for index, (where, block) in enumerate(yaml_examples()):
+        example = yaml.safe_load(block)
+        workflow = as_workflow(example)
+        if workflow is None:
+            continue
+        path = tmp_path / ".github" / "workflows" / f"example-{index}.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(block)
-        paths.append(path)
+        # A workflow is gated as written (comments, quoting); an action's steps as the job made above.
+        path.write_text(block if workflow is example else yaml.safe_dump(workflow, sort_keys=False))
+        paths[where] = path
     return paths
 
 
@@ -89,17 +120,33 @@ def test_dependabot_configuration_matches_its_schema_and_covers_every_pin():
     assert {(ROOT / name).parent for name in tracked.stdout.split()} <= pip_dirs
 
 
-def test_readme_examples_pass_every_gate(tmp_path):
-    paths = readme_workflows(tmp_path)
-    assert paths, "README.md should show at least one workflow example"
-    files = list(map(str, paths))
+def test_every_yaml_example_parses_and_every_workflow_example_is_whole():
+    """No example dodges the gates below: each parses, and any that calls Kaizen is a whole
+    workflow (or an action's steps), never a fragment the gates would skip."""
+    examples = yaml_examples()
+    assert len(examples) >= 20, "README.md and docs/ should show their examples as ```yaml blocks"
+    for where, block in examples:
+        example = yaml.safe_load(block)  # raises on a broken example
+        if "kaizen-ci/kaizen/" in block:
+            assert as_workflow(example) is not None, f"{where}: calls Kaizen but is not a whole workflow"
+
+
+def test_documentation_examples_pass_every_gate(tmp_path):
+    paths = documented_workflows(tmp_path)
+    wheres = {where.partition(" example")[0] for where in paths}
+    assert "README.md" in wheres and any(w.startswith("docs/reference/actions/") for w in wheres), sorted(wheres)
+    assert len({w for w in wheres if not w.startswith("docs/reference/")}) >= 4, sorted(wheres)  # the topic pages
+    files = {str(path): where for where, path in paths.items()}
     for command in (
-        [tool("actionlint"), *files],
-        [tool("zizmor"), "--offline", "--config", str(ROOT / "zizmor.yml"), *files],
+        [tool("actionlint"), "-shellcheck", shutil.which("shellcheck") or "", *files],
+        [tool("zizmor"), *ZIZMOR, "--format", "plain", *files],
         [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *files],
     ):
         result = run(*command, cwd=tmp_path)
-        assert result.returncode == 0, f"{command[0]}: {result.stdout}{result.stderr}"
+        output = result.stdout + result.stderr
+        for path, where in files.items():  # name the page, not the temporary file
+            output = output.replace(path, where).replace(str(Path(path).relative_to(tmp_path)), where)
+        assert result.returncode == 0, f"{Path(command[0]).name}: {output}"
 
 
 def test_the_gates_do_catch_problems(tmp_path):
@@ -110,7 +157,7 @@ def test_the_gates_do_catch_problems(tmp_path):
         "on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
         "      - run: echo ${{ github.event.issue.title }} ${{ inputs.nope }}\n"
     )
-    assert run(tool("zizmor"), "--offline", "--config", str(ROOT / "zizmor.yml"), str(path), cwd=tmp_path).returncode
+    assert run(tool("zizmor"), *ZIZMOR, str(path), cwd=tmp_path).returncode
     assert run(tool("actionlint"), str(path), cwd=tmp_path).returncode
     path.write_text("on: issues\njobs:\n  a:\n    steps: []\n")
     assert run(tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(path)).returncode

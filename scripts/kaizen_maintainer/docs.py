@@ -186,6 +186,14 @@ def _strongest(grants: list[tuple[str, str, str]]) -> str:
     return max((access for _, access, _ in grants), key=lambda a: ACCESS_ORDER.get(a, 0))
 
 
+def _why(grants: list[tuple[str, str, str]]) -> str:
+    """The workflow's own comment on its strongest grant of a scope, as a YAML comment: a caller
+    copying the example keeps why it grants the scope (zizmor's auditor asks for it)."""
+    strongest = _strongest(grants)
+    comment = next((comment for _, access, comment in grants if access == strongest and comment), "")
+    return f" # {comment}" if comment else ""
+
+
 def _callers(root: Path, filename: str) -> list[str]:
     """Example callers in workflows/ that use this workflow."""
     return [
@@ -218,7 +226,7 @@ def render_workflow(path: Path) -> str:
     example += [f"  {path.stem}:", f"    uses: {KAIZEN_REPOSITORY}/.github/workflows/{path.name}@{MAJOR}"]
     if permissions:
         example.append("    permissions:")
-        example += [f"      {scope}: {_strongest(grants)}" for scope, grants in permissions.items()]
+        example += [f"      {scope}: {_strongest(grants)}{_why(grants)}" for scope, grants in permissions.items()]
     required_inputs = [(n, s) for n, s in inputs.items() if _required(s)]
     if required_inputs:
         example.append("    with:")

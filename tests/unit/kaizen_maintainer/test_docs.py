@@ -199,6 +199,8 @@ def test_a_workflow_page_documents_every_input_secret_output_and_permission(proj
     assert row(page, "`done`") == ["`done`", "Done"]
 
     [example] = yaml_blocks(page)
+    assert "\n      pull-requests: write # the report comment\n" in example  # why, kept for the caller
+    assert "\n      contents: read\n" in example
     job = load(example)["jobs"]["tiny"]
     assert job["uses"] == "kaizen-ci/kaizen/.github/workflows/tiny.yml@v1"
     assert job["permissions"] == {"contents": "read", "pull-requests": "write", "issues": "write"}
