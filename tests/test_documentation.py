@@ -124,3 +124,15 @@ def test_every_test_and_file_contributing_names_exists():
     paths = set(re.findall(r"`((?:tests|scripts|actions|docs|\.github)/[\w./-]*(?:\.\w+|/))(?:::\w+)?`", text))
     gone = sorted(p for p in paths if "<" not in p and "notify" not in p and not (ROOT / p).exists())
     assert not gone, f"CONTRIBUTING.md names files that do not exist: {gone}"
+
+
+def test_the_code_map_names_every_building_block_and_nothing_else():
+    """README's code map lists the package's building blocks: a module added, renamed or removed
+    shows up here, so the map a new maintainer reads first stays true."""
+    text = README.read_text(encoding="utf-8")
+    [row] = [line for line in text.splitlines() if line.startswith("| `gha.py`")]
+    named = set(re.findall(r"`([\w]+\.py|[\w]+/)`", row.split(" | ")[0]))
+    package = ROOT / "scripts" / "kaizen"
+    blocks = {p.name for p in package.glob("*.py")} - {"__init__.py", "__main__.py", "main.py"}
+    blocks |= {f"{p.parent.name}/" for p in package.glob("*/__init__.py")} - {"actions/"}
+    assert named == blocks, f"not in the map: {sorted(blocks - named)}; gone: {sorted(named - blocks)}"
