@@ -1,9 +1,9 @@
 """Run a workflow of a consumer repository with nektos/act in host mode.
 
 Every remote `uses:` is mapped to a local directory with `--local-repository`: Kaizen's own
-references (`kaizen-ci/kaizen/...@<ref>`) to this working tree, each third-party action to its
-stand-in under `standins/`. Nothing is fetched, and the consumer references Kaizen exactly as
-it would on GitHub.
+references (`kaizen-ci/kaizen/...@<ref>`) to a snapshot of Kaizen's sources (the checkout, or
+what the wheel carries: see sources.py), each third-party action to its stand-in under
+`standins/`. Nothing is fetched, and the consumer references Kaizen exactly as it would on GitHub.
 """
 
 from __future__ import annotations
@@ -21,20 +21,9 @@ from pathlib import Path
 
 from kaizen import uses
 from kaizen.uses import KAIZEN_REPOSITORY
+from kaizen_harness import sources
+from kaizen_harness.sources import STANDINS
 
-
-def find_kaizen_root(start: Path | None = None) -> Path:
-    """The Kaizen checkout this harness runs from (the folder with actions/ and workflows/), the
-    one `kaizen-ci/kaizen@v1` is mapped to. The harness works from a source checkout only."""
-    start = start or Path(__file__).resolve()
-    for folder in start.parents:
-        if (folder / "actions" / "setup" / "action.yml").is_file() and (folder / "workflows").is_dir():
-            return folder
-    raise RuntimeError(f"kaizen local runs from a Kaizen checkout; none contains {start}")
-
-
-KAIZEN_ROOT = find_kaizen_root()
-STANDINS = Path(__file__).resolve().parent / "standins"
 FIRST_RUN_ID = 1001
 DEFAULT_LABELS = ("ubuntu-latest", "ubuntu-24.04", "self-hosted", "linux", "x64", "gpu")
 
@@ -43,7 +32,7 @@ class HarnessError(RuntimeError):
     """The harness itself cannot run (act missing, a stand-in missing)."""
 
 
-def kaizen_yaml_files(root: Path = KAIZEN_ROOT) -> list[Path]:
+def kaizen_yaml_files(root: Path) -> list[Path]:
     files = sorted((root / ".github" / "workflows").glob("*.yml"))
     files += sorted((root / "actions").glob("*/action.yml"))
     files += sorted((root / "workflows").glob("*.yml"))
@@ -60,10 +49,14 @@ def remote_uses(paths: Iterable[Path]) -> set[tuple[str, str]]:
     return found
 
 
+SNAPSHOT_IGNORED = shutil.ignore_patterns(".git", ".venv", ".kaizen-local", "__pycache__", "node_modules")
+
+
 def snapshot_source(kaizen_root: Path, dest: Path) -> Path:
     """Copy Kaizen's source files (tracked or new, not ignored) to `dest`, as GitHub would check
     out the repository for a `uses:`. act copies a mapped directory for every action it runs, so
-    mapping the working tree itself would also copy virtual environments and run state."""
+    mapping the working tree itself would also copy virtual environments and run state. A wheel's
+    bundle has no scripts/: the actions then run the installed `kaizen` package."""
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=kaizen_root,
@@ -72,16 +65,16 @@ def snapshot_source(kaizen_root: Path, dest: Path) -> Path:
     )
     if dest.exists():
         shutil.rmtree(dest)
-    if listed.returncode != 0:
-        shutil.copytree(
-            kaizen_root, dest, ignore=shutil.ignore_patterns(".git", ".venv", ".kaizen-local", "__pycache__")
-        )
-        return dest
-    for name in sorted(set(listed.stdout.decode().split("\0")) - {""}):
-        source = kaizen_root / name
-        if source.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
+    if listed.returncode != 0 or kaizen_root == sources.BUNDLE:
+        shutil.copytree(kaizen_root, dest, ignore=SNAPSHOT_IGNORED)
+    else:
+        for name in sorted(set(listed.stdout.decode().split("\0")) - {""}):
+            source = kaizen_root / name
+            if source.is_file():
+                (dest / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, dest / name)
+    if not (dest / "scripts" / "kaizen").is_dir():
+        shutil.copytree(sources.product_package(), dest / "scripts" / "kaizen", ignore=SNAPSHOT_IGNORED)
     for workflow in (dest / ".github" / "workflows").glob("*.yml"):
         drop_unknown_to_act(workflow)
     return dest
@@ -241,9 +234,10 @@ def run_workflow(
     variables: dict[str, str] | None = None,
     labels: Iterable[str] = DEFAULT_LABELS,
     on_record: Callable[[dict], None] | None = None,
-    kaizen_root: Path = KAIZEN_ROOT,
+    kaizen_root: Path | None = None,
     timeout: float = 1800,
 ) -> ActRun:
+    kaizen_root = kaizen_root or sources.kaizen_root()
     repository = env.get("GITHUB_REPOSITORY") if env else None
     repository = repository or "acme/consumer"
     event_file = sandbox.root / f"event-{event}.json"

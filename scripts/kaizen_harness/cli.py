@@ -21,12 +21,10 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kaizen import gha, smoke, uses
+from kaizen import gha, smoke
 from kaizen.gha import InputError
-from kaizen_harness import act, consumer, repository, shipping, training
+from kaizen_harness import act, consumer, repository, shipping, sources, training
 from kaizen_harness.github_api import GitHubAPIStandIn
-
-SHIPPING = {"ml-pipeline.yml", "container.yml", "deploy-staging.yml"}
 
 
 def build_parser(prog: str = "kaizen local") -> argparse.ArgumentParser:
@@ -34,7 +32,7 @@ def build_parser(prog: str = "kaizen local") -> argparse.ArgumentParser:
     parser.add_argument(
         "--project",
         type=Path,
-        default=consumer.EXAMPLE_PROJECT,
+        default=None,
         help="project folder to run on (default: example-project/); a git repository whose own "
         ".github/workflows call Kaizen runs those workflows on its files",
     )
@@ -75,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         return run(args)
     except InputError as exc:
         return gha.fail(exc)
+    except (act.HarnessError, sources.SourcesMissing) as exc:
+        gha.error(str(exc), title="kaizen local")
+        return 2
     except KeyboardInterrupt:
         return 130
 
@@ -115,10 +116,6 @@ def say(message: str) -> None:
     print(f"kaizen local: {message}", flush=True)
 
 
-def called_workflows(template: Path) -> set[str]:
-    return uses.kaizen_workflows(template.read_text(encoding="utf-8"))
-
-
 def project_change(project: Path, base: str) -> tuple[list[str], list[str]]:
     """The project's files changed (or new) and deleted in the working tree against `base`,
     relative to the project."""
@@ -134,6 +131,10 @@ def project_change(project: Path, base: str) -> tuple[list[str], list[str]]:
         (deleted if status == "D" else changed).append(path)
     changed += consumer.git(project, "ls-files", "--others", "--exclude-standard", "--", ".").splitlines()
     return sorted(changed), sorted(deleted)
+
+
+def git_files(root: Path, revision: str) -> list[str]:
+    return [n for n in consumer.git(root, "ls-tree", "-r", "--name-only", revision).splitlines() if n]
 
 
 def export_revision(project: Path, base: str, dest: Path) -> None:
@@ -217,78 +218,113 @@ class Run:
         return passed
 
 
-def run(args: argparse.Namespace) -> int:
-    state = (args.state_dir or Path.cwd() / ".kaizen-local").resolve()
-    project = args.project.resolve()
-    root = repository.toplevel(project) if project.is_dir() and project != consumer.EXAMPLE_PROJECT else None
+@dataclass
+class Target:
+    """What `kaizen local` runs: callers of Kaizen on a project's files. The example project (or
+    any project without callers of its own) gets the caller template --workflow names from
+    workflows/; a user's repository runs its own callers, on the files git tracks, with the
+    DVC-tracked data of its workspace."""
+
+    root: Path  # the project folder, or the repository's top level
+    callers: list[repository.Caller]
+    templates: list[str]  # caller templates copied into the consumer; none when the repository has its own
+    own_data: bool  # a user's repository: tracked files and workspace DVC data, trained from there
+
+    def where(self, caller: repository.Caller) -> str:
+        if self.templates:
+            return f"workflows/{caller.name} on {self.root}"
+        return str(caller.path.relative_to(self.root))
+
+
+def choose_target(args: argparse.Namespace) -> Target | None:
+    """The target --project and --workflow name; None (after saying why) when there is none."""
+    example = sources.example_project()
+    project = args.project.resolve() if args.project else example
+    root = repository.toplevel(project) if project.is_dir() and project != example else None
     if root is not None and repository.callers(root):
-        return run_repository(args, root, state)
-    args.workflow = args.workflow or "ml-pipeline.yml"
-    template = consumer.TEMPLATES / args.workflow
+        return Target(root, repository.select(root, args.workflow or "", args.event), [], own_data=True)
+    workflow = args.workflow or "ml-pipeline.yml"
+    template = sources.templates() / workflow
     if not template.is_file():
-        names = ", ".join(sorted(p.name for p in consumer.TEMPLATES.glob("*.yml")))
-        say(f"--workflow: no template {args.workflow} in workflows/ (there are: {names})")
+        names = ", ".join(sorted(p.name for p in sources.templates().glob("*.yml")))
+        say(f"--workflow: no template {workflow} in workflows/ (there are: {names})")
+        return None
+    return Target(project, [repository.read_caller(template)], [workflow], own_data=False)
+
+
+def stage_files(target: Target, args: argparse.Namespace, tmp: Path) -> tuple[Path, list[str], list[str]]:
+    """The project's files the consumer starts from, and for a pull request the edits made on
+    top of them: (folder, changed, deleted)."""
+    source = tmp / "source"
+    changed: list[str] = []
+    deleted: list[str] = []
+    if args.event == "pull_request":
+        changed, deleted = project_change(target.root, args.base)
+        export_revision(target.root, args.base, source)
+        say(f"pull request: {len(changed)} changed and {len(deleted)} deleted files against {args.base}")
+        if not changed and not deleted:
+            say(
+                f"the project has no edits against {args.base}, so the plan will skip training and no "
+                "comment is posted; edit it (params.yaml, say) or pass an older --base"
+            )
+        names = git_files(target.root, args.base) if target.own_data else []
+    elif target.own_data:
+        source.mkdir()
+        names = repository.export_tracked(target.root, source)
+    else:
+        return target.root, changed, deleted  # as it is; the consumer leaves out its build products
+    if target.own_data:
+        for sub in repository.dvc_projects(names):
+            copied, missing = repository.copy_dvc_data(target.root / sub, source / sub)
+            say(f"DVC project {sub or '.'}: {len(copied)} tracked output(s) from the workspace")
+            for name in missing:
+                where = f"{sub}/{name}" if sub else name
+                say(f"  {where} is not in the workspace; it is pulled from the project's remote")
+    return source, changed, deleted
+
+
+def train(target: Target, repo: Path, state: Path) -> None:
+    """Train each DVC project a caller trains, as its developer would, with its own dependencies,
+    and push to a DVC remote in the state folder: the starting point of the workflows' runs."""
+    trained = set()
+    for caller in target.callers:
+        for inputs in caller.training_inputs():
+            sub = str(inputs.get("working-directory", ".")).strip("/")
+            sub = "" if sub in ("", ".") else sub
+            if sub in trained:
+                continue
+            trained.add(sub)
+            say(f"training {sub or 'the project'} as its developer would (dvc repro, dvc push to a local remote)")
+            project = target.root / sub if sub else target.root
+            # Named after the project, stably (hash() differs per process), so a second run reuses it.
+            venv = state / f"developer-venv-{hashlib.sha1(f'{target.root}:{sub}'.encode()).hexdigest()[:12]}"
+            python = training.developer_python(venv, project=project, requirements=repository.requirements_of(inputs))
+            if target.own_data:
+                training.train_local(repo / sub if sub else repo, python, str(state / "dvc-remote" / (sub or "root")))
+            else:
+                training.train_and_push(repo, python, str(state / "dvc-remote"))
+
+
+def run(args: argparse.Namespace) -> int:
+    """The one run path: a consumer repository made from the target, trained, with what its
+    callers need started, each caller run with act."""
+    state = (args.state_dir or Path.cwd() / ".kaizen-local").resolve()
+    target = choose_target(args)
+    if target is None:
         return 2
-    calls = called_workflows(template)
-    ships = bool(calls & SHIPPING) and args.event == "push"  # a pull request builds no image
-    trains = bool(calls & {"ml-pipeline.yml", "train.yml"})
-    sandbox = act.Sandbox(state)
-    token = f"ghs_local_{secrets.token_hex(8)}"
-    with tempfile.TemporaryDirectory(prefix="kaizen-local-") as tmp_name, ExitStack() as stack:
-        tmp = Path(tmp_name)
-        source = project
-        if args.event == "pull_request":
-            changed, deleted = project_change(project, args.base)
-            source = tmp / "base"
-            export_revision(project, args.base, source)
-            say(f"pull request: {len(changed)} changed and {len(deleted)} deleted files against {args.base}")
-            if not changed and not deleted:
-                say(
-                    f"the project has no edits against {args.base}, so the plan will skip training and no "
-                    "comment is posted; edit it (params.yaml, say) or pass an older --base"
-                )
-        repo = consumer.create_consumer(tmp / "consumer", [args.workflow], project=source)
-        if args.python_versions:
-            consumer.set_inputs(repo, args.workflow, {"python-versions": args.python_versions})
-        if trains:
-            say("training the project as its developer would (dvc repro, dvc push to a local remote)")
-            python = training.developer_python(state / "developer-venv")
-            training.train_and_push(repo, python, str(state / "dvc-remote"))
-        shipyard, variables, env = None, {}, {}
-        if ships:
-            shipyard, variables, env = start_shipping(stack, tmp, repo, {args.workflow: calls})
-        api = stack.enter_context(GitHubAPIStandIn(token))
-        edits = (changed, deleted) if args.event == "pull_request" else ([], [])
-        payload = event_payload(repo, args.event, project, *edits)
-        say(f"running workflows/{args.workflow} on {args.project} ({args.event}) with act")
-        runner = Run(repo, args, sandbox, state, api, token, shipyard, variables, env)
-        passed = runner.caller(args.workflow, payload, "")
-        if passed and shipyard and args.keep_running:
-            say(f"staging keeps serving {shipyard.staging_url}; Ctrl-C stops it")
-            try:
-                while True:
-                    time.sleep(3600)
-            except KeyboardInterrupt:
-                pass
-    return 0 if passed else 1
-
-
-def run_repository(args: argparse.Namespace, root: Path, state: Path) -> int:
-    """The user's own repository: its workflows that call Kaizen, on its files as git has them,
-    its DVC-tracked data, trained with its own dependencies."""
-    chosen = repository.select(root, args.workflow or "", args.event)
-    for caller in chosen:
+    for caller in target.callers:
         missing = repository.stand_ins_missing(caller.path)
         if missing:
             raise InputError(
-                f"{caller.path.relative_to(root)} uses {', '.join(missing)}, which kaizen local cannot run "
+                f"{target.where(caller)} uses {', '.join(missing)}, which kaizen local cannot run "
                 "offline (it has stand-ins for actions/checkout, setup-python, cache, upload- and "
                 "download-artifact, astral-sh/setup-uv and docker/*); run another workflow with --workflow"
             )
-    called = set().union(*(c.called() for c in chosen))
-    ships = bool(called & repository.SHIPPING_WORKFLOWS) and args.event == "push"
+    # Callers that ship (file -> the Kaizen workflows it calls); a pull request builds no image.
+    ships = {c.name: c.called() for c in target.callers if c.called() & repository.SHIPPING_WORKFLOWS}
+    ships = ships if args.event == "push" else {}
     versions = json.loads(args.python_versions) if args.python_versions else ["3.10", "3.11", "3.12", "3.13"]
-    problems = repository.prerequisites(ships, versions + ["3.12"])
+    problems = repository.prerequisites(bool(ships), versions + ["3.12"])
     if problems:
         for problem in problems:
             say(problem)
@@ -298,51 +334,32 @@ def run_repository(args: argparse.Namespace, root: Path, state: Path) -> int:
     passed = True
     with tempfile.TemporaryDirectory(prefix="kaizen-local-") as tmp_name, ExitStack() as stack:
         tmp = Path(tmp_name)
-        source = tmp / "source"
-        if args.event == "pull_request":
-            changed, deleted = project_change(root, args.base)
-            export_revision(root, args.base, source)
-            names = [n for n in consumer.git(root, "ls-tree", "-r", "--name-only", args.base).splitlines() if n]
-            say(f"pull request: {len(changed)} changed and {len(deleted)} deleted files against {args.base}")
-        else:
-            source.mkdir()
-            names = repository.export_tracked(root, source)
-        for sub in repository.dvc_projects(names):
-            copied, missing = repository.copy_dvc_data(root / sub, source / sub)
-            say(f"DVC project {sub or '.'}: {len(copied)} tracked output(s) from the workspace")
-            for name in missing:
-                where = f"{sub}/{name}" if sub else name
-                say(f"  {where} is not in the workspace; it is pulled from the project's remote")
-        repo = consumer.create_consumer(tmp / "consumer", [], project=source, ignore=shutil.ignore_patterns(".git"))
+        source, changed, deleted = stage_files(target, args, tmp)
+        ignore = shutil.ignore_patterns(".git") if target.own_data else None
+        repo = consumer.create_consumer(tmp / "consumer", target.templates, project=source, ignore=ignore)
         if args.python_versions:
-            for caller in chosen:
+            for caller in target.callers:
                 for call in caller.calls.values():
                     if call["workflow"] in {"ci.yml", "ml-pipeline.yml"}:
                         consumer.set_inputs(
                             repo, caller.name, {"python-versions": args.python_versions}, call["workflow"]
                         )
-        for caller in chosen:
-            for inputs in caller.training_inputs():
-                sub = str(inputs.get("working-directory", ".")).strip("/")
-                sub = "" if sub in ("", ".") else sub
-                say(f"training {sub or 'the project'} as its developer would (dvc repro, dvc push to a local remote)")
-                # Named after the project, stably (hash() differs per process), so a second run reuses it.
-                venv = state / f"developer-venv-{hashlib.sha1(f'{root}:{sub}'.encode()).hexdigest()[:12]}"
-                python = training.developer_python(
-                    venv, project=root / sub if sub else root, requirements=repository.requirements_of(inputs)
-                )
-                training.train_local(repo / sub if sub else repo, python, str(state / "dvc-remote" / (sub or "root")))
-        shipyard, variables, env = None, {}, {}
-        if ships:
-            shipping_callers = {c.name: c.called() for c in chosen if c.called() & repository.SHIPPING_WORKFLOWS}
-            shipyard, variables, env = start_shipping(stack, tmp, repo, shipping_callers)
+        train(target, repo, state)
+        shipyard, variables, env = start_shipping(stack, tmp, repo, ships) if ships else (None, {}, {})
         api = stack.enter_context(GitHubAPIStandIn(token))
-        edits = (changed, deleted) if args.event == "pull_request" else ([], [])
-        payload = event_payload(repo, args.event, root, *edits)
+        payload = event_payload(repo, args.event, target.root, changed, deleted)
         runner = Run(repo, args, sandbox, state, api, token, shipyard, variables, env)
-        for caller in chosen:
-            say(f"running {caller.path.relative_to(root)} ({args.event}) with act")
-            passed = runner.caller(caller.name, payload, f"{caller.name}: ") and passed
+        for caller in target.callers:
+            say(f"running {target.where(caller)} ({args.event}) with act")
+            label = f"{caller.name}: " if len(target.callers) > 1 else ""
+            passed = runner.caller(caller.name, payload, label) and passed
+        if passed and shipyard and args.keep_running:
+            say(f"staging keeps serving {shipyard.staging_url}; Ctrl-C stops it")
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
     return 0 if passed else 1
 
 

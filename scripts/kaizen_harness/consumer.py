@@ -8,10 +8,9 @@ import shutil
 from pathlib import Path
 
 from kaizen import git as kaizen_git
-from kaizen_harness.act import KAIZEN_REPOSITORY, KAIZEN_ROOT
+from kaizen.uses import KAIZEN_REPOSITORY
+from kaizen_harness import sources
 
-EXAMPLE_PROJECT = KAIZEN_ROOT / "example-project"
-TEMPLATES = KAIZEN_ROOT / "workflows"
 # Build and run products of the example project that a fresh clone would not have.
 IGNORED = shutil.ignore_patterns(
     "__pycache__",
@@ -58,23 +57,25 @@ def create_consumer(
     dest: Path,
     templates: list[str],
     *,
-    project: Path = EXAMPLE_PROJECT,
+    project: Path | None = None,
     subdir: str = "",
     repository: str = "acme/consumer",
     ignore=None,
 ) -> Path:
-    """Copy `project` (into `subdir`, default the root) and the caller templates, and commit.
+    """Copy `project` (default the example project; into `subdir`, default the root) and the
+    caller templates, and commit.
     `ignore` defaults to the example project's build products for the example project (its
     data/ and models/ are made by its pipeline) and to caches only for any other project,
     whose folders named data/ or models/ may be its own inputs."""
+    project = project or sources.example_project()
     if ignore is None:
-        ignore = IGNORED if Path(project).resolve() == EXAMPLE_PROJECT.resolve() else OWN_CACHES
+        ignore = IGNORED if Path(project).resolve() == sources.example_project().resolve() else OWN_CACHES
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copytree(project, dest / subdir if subdir else dest, ignore=ignore, dirs_exist_ok=True)
     workflows = dest / ".github" / "workflows"
     workflows.mkdir(parents=True, exist_ok=True)
     for template in templates:
-        shutil.copyfile(TEMPLATES / template, workflows / template)
+        shutil.copyfile(sources.templates() / template, workflows / template)
     git(dest, "init", "--quiet", "-b", "main")
     git(dest, "remote", "add", "origin", f"https://github.com/{repository}.git")
     commit_all(dest, "Initial commit")

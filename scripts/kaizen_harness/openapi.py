@@ -9,9 +9,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kaizen_harness.act import KAIZEN_ROOT
+from kaizen_harness import sources
 
-DESCRIPTION = KAIZEN_ROOT / "node_modules" / "@octokit" / "openapi" / "generated" / "api.github.com.json"
 BASE = "urn:github-rest-api"
 
 
@@ -45,7 +44,8 @@ class Operation:
 
 
 class GitHubRestAPI:
-    def __init__(self, path: Path = DESCRIPTION) -> None:
+    def __init__(self, path: Path | None = None) -> None:
+        path = path or sources.api_description()
         if not path.is_file():
             raise FileNotFoundError(f"{path} is missing: run `npm ci` (make setup does)")
         from jsonschema import Draft7Validator

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kaizen import untrusted, uses
 from kaizen.gha import InputError
-from kaizen_harness import act
+from kaizen_harness import act, sources
 
 TRAINING_WORKFLOWS = {"ml-pipeline.yml", "train.yml"}
 SHIPPING_WORKFLOWS = {"ml-pipeline.yml", "container.yml", "deploy-staging.yml"}
@@ -42,24 +42,24 @@ def toplevel(path: Path) -> Path | None:
     return Path(found.stdout.strip()) if found.returncode == 0 else None
 
 
+def read_caller(path: Path) -> Caller:
+    """A workflow file, with its triggers and the jobs that call Kaizen's reusable workflows."""
+    data = untrusted.parse_yaml(path.read_text(encoding="utf-8"), path.as_posix()) or {}
+    on = data.get(True, data.get("on")) or {}
+    triggers = {on} if isinstance(on, str) else set(on)
+    caller = Caller(path, {str(t) for t in triggers})
+    for job_id, job in (data.get("jobs") or {}).items():
+        target = str((job or {}).get("uses") or "")
+        called = uses.kaizen_workflows(f"uses: {target}") if target else set()
+        if called:
+            caller.calls[str(job_id)] = {"workflow": next(iter(called)), "with": dict(job.get("with") or {})}
+    return caller
+
+
 def callers(root: Path) -> list[Caller]:
     """The repository's workflows that call one of Kaizen's reusable workflows."""
-    found = []
-    for path in sorted((root / ".github" / "workflows").glob("*.y*ml")):
-        text = path.read_text(encoding="utf-8")
-        if not uses.kaizen_workflows(text):
-            continue
-        data = untrusted.parse_yaml(text, path.as_posix()) or {}
-        on = data.get(True, data.get("on")) or {}
-        triggers = {on} if isinstance(on, str) else set(on)
-        caller = Caller(path, {str(t) for t in triggers})
-        for job_id, job in (data.get("jobs") or {}).items():
-            target = str((job or {}).get("uses") or "")
-            called = uses.kaizen_workflows(f"uses: {target}") if target else set()
-            if called:
-                caller.calls[str(job_id)] = {"workflow": next(iter(called)), "with": dict(job.get("with") or {})}
-        found.append(caller)
-    return found
+    paths = sorted((root / ".github" / "workflows").glob("*.y*ml"))
+    return [read_caller(path) for path in paths if uses.kaizen_workflows(path.read_text(encoding="utf-8"))]
 
 
 def select(root: Path, workflow: str, event: str) -> list[Caller]:
@@ -159,7 +159,7 @@ def requirements_of(inputs: dict) -> list[str]:
 def stand_ins_missing(workflow: Path) -> list[str]:
     """Third-party actions the workflow uses that the harness has no offline stand-in for."""
     wanted = {u.repository for u in uses.find(workflow.read_text(encoding="utf-8")) if u.is_remote and not u.is_kaizen}
-    return sorted(name for name in wanted if not (act.STANDINS / name / "action.yml").is_file())
+    return sorted(name for name in wanted if not (sources.STANDINS / name / "action.yml").is_file())
 
 
 def prerequisites(ships: bool, python_versions: list[str]) -> list[str]:

@@ -9,21 +9,20 @@ import subprocess
 from pathlib import Path
 
 from kaizen import tool_env
-from kaizen_harness import act, consumer
-
-KAIZEN_ROOT = act.KAIZEN_ROOT
+from kaizen_harness import act, consumer, sources
 
 
 def developer_python(
     dest: Path,
     python_version: str = "3.12",
-    project: Path = consumer.EXAMPLE_PROJECT,
+    project: Path | None = None,
     requirements: list[str] | None = None,
 ) -> Path:
     """A virtual environment with the DVC that actions/dvc installs (its hashed lock, with the
     plugins of every remote the harness runs) and the project's own dependencies, by the rules
     of actions/setup: its requirements files (default requirements.txt), then the package when
-    it has a pyproject.toml or setup.py. Returns its bin folder."""
+    it has a pyproject.toml or setup.py (default the example project). Returns its bin folder."""
+    project = project or sources.example_project()
     uv = act.uv_binary()
     candidates = sorted(Path(act.pyenv_root()).glob(f"versions/{python_version}.*/bin/python3"))
     if not candidates:

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from kaizen.main import main
-from kaizen_harness import consumer
+from kaizen_harness import consumer, sources
 
 
 def test_push_runs_the_whole_loop_and_says_where_everything_is(sandbox, capsys):
@@ -29,7 +29,7 @@ def test_push_runs_the_whole_loop_and_says_where_everything_is(sandbox, capsys):
 
 def test_pull_request_of_uncommitted_edits_prints_the_comment(sandbox, tmp_path, capsys):
     project = tmp_path / "project"
-    shutil.copytree(consumer.EXAMPLE_PROJECT, project, ignore=consumer.IGNORED)
+    shutil.copytree(sources.example_project(), project, ignore=consumer.IGNORED)
     consumer.git(project, "init", "--quiet", "-b", "main")
     consumer.commit_all(project, "The project")
     params = project / "params.yaml"
@@ -47,6 +47,6 @@ def test_pull_request_of_uncommitted_edits_prints_the_comment(sandbox, tmp_path,
 
 def test_a_project_outside_git_gets_one_clear_message(sandbox, tmp_path):
     project = tmp_path / "loose"
-    shutil.copytree(consumer.EXAMPLE_PROJECT, project, ignore=consumer.IGNORED)
+    shutil.copytree(sources.example_project(), project, ignore=consumer.IGNORED)
     with pytest.raises(SystemExit, match="--base: .* is not in a git repository with a revision 'HEAD'"):
         main(["local", "--project", str(project), "--event", "pull_request", "--state-dir", str(sandbox.root)])

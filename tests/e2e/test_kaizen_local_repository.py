@@ -9,9 +9,9 @@ from pathlib import Path
 import fixture_projects
 
 from kaizen.main import main
-from kaizen_harness import consumer, training
+from kaizen_harness import consumer, sources, training
 
-TEMPLATES = Path(consumer.TEMPLATES)
+TEMPLATES = sources.templates()
 # A workflow of the user's that Kaizen has no stand-in for, and does not run.
 OTHER_WORKFLOW = """\
 name: coverage

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kaizen import smoke
-from kaizen_harness import act, consumer, containers, services, shipping, training
+from kaizen_harness import act, consumer, containers, services, shipping, sources, training
 from kaizen_harness.github_api import GitHubAPIStandIn
 
 TOKEN = "ghs_pipeline_e2e_token_value"
@@ -253,7 +253,7 @@ def test_gpu_template_trains_on_the_gpu_runner_with_the_remotes_credentials(
     maps that label to this machine), and the DVC remote's credentials travel from the
     repository secret through ml-pipeline.yml to train.yml; S3 here is SeaweedFS on loopback."""
     template = "ml-pipeline-gpu.yml"
-    assert 'train-runs-on: \'["self-hosted", "gpu"]\'' in (consumer.TEMPLATES / template).read_text()
+    assert 'train-runs-on: \'["self-hosted", "gpu"]\'' in (sources.templates() / template).read_text()
     server = services.start_seaweedfs(tmp_path / "s3", "KAIZENACCESS", S3_SECRET)
     try:
         repo = make_consumer(templates=(template,))

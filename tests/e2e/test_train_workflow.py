@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kaizen.report.markdown import stages_sentence
-from kaizen_harness import act, consumer, services, training
+from kaizen_harness import act, consumer, services, sources, training
 from kaizen_harness.github_api import GitHubAPIStandIn
 
 TOKEN = "ghs_e2e_secret_token_value"
@@ -243,7 +243,7 @@ def test_fork_pull_request_is_commented_from_the_base_repository(trained_consume
     whose head is the commit that was trained."""
     repo, base, _ = trained_consumer
     shutil.copyfile(
-        consumer.TEMPLATES / "comment-from-fork.yml", repo / ".github" / "workflows" / "comment-from-fork.yml"
+        sources.templates() / "comment-from-fork.yml", repo / ".github" / "workflows" / "comment-from-fork.yml"
     )
     base = consumer.commit_all(repo, "Post reports of pull requests from forks")
     consumer.git(repo, "checkout", "--quiet", "-b", "tune-c")

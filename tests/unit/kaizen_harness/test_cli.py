@@ -1,4 +1,4 @@
-from kaizen_harness import cli, consumer
+from kaizen_harness import cli, consumer, repository, sources
 
 
 def test_project_change_is_relative_to_a_project_inside_a_repository(tmp_path):
@@ -28,6 +28,10 @@ def test_project_change_is_relative_to_a_project_inside_a_repository(tmp_path):
 
 
 def test_the_templates_say_what_they_need_started():
-    assert cli.called_workflows(consumer.TEMPLATES / "ml-pipeline.yml") == {"ml-pipeline.yml"}
-    assert cli.called_workflows(consumer.TEMPLATES / "ship.yml") == {"container.yml", "deploy-staging.yml"}
-    assert cli.called_workflows(consumer.TEMPLATES / "ci.yml") == {"ci.yml"}
+    def called(name):
+        return repository.read_caller(sources.templates() / name).called()
+
+    assert called("ml-pipeline.yml") == {"ml-pipeline.yml"}
+    assert called("ship.yml") == {"container.yml", "deploy-staging.yml"}
+    assert called("ci.yml") == {"ci.yml"}
+    assert called("comment-from-fork.yml") == set()  # an action's caller: runs, trains and ships nothing
