@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -91,6 +92,309 @@ def user(login: str = "github-actions[bot]", number: int = 41898282) -> dict:
     }
 
 
+NOT_FOUND = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
+Response = tuple[int, object, dict]
+
+
+@dataclass
+class Request:
+    """One call that passed the checks, as a handler sees it."""
+
+    state: State
+    api: GitHubRestAPI
+    params: dict[str, str]  # the path's parameters
+    query: dict[str, str]
+    body: object
+    url: str  # without the query, for Link headers
+    now: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+    @property
+    def owner_repo(self) -> tuple[str, str]:
+        return self.params["owner"], self.params["repo"]
+
+    @property
+    def git_api(self) -> str:
+        return "https://api.github.com/repos/{}/{}/git".format(*self.owner_repo)
+
+
+# The operations the stand-in answers, by their operationId in GitHub's OpenAPI description
+# (a unit test checks each is one); WRITES are refused to a read-only token, as GitHub does.
+HANDLERS: dict[str, Callable[[Request], Response]] = {}
+WRITES: set[str] = set()
+
+
+def handles(operation_id: str, *, writes: bool = False):
+    def register(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
+        HANDLERS[operation_id] = handler
+        if writes:
+            WRITES.add(operation_id)
+        return handler
+
+    return register
+
+
+@handles("issues/list-comments")
+def list_comments(request: Request) -> Response:
+    owner, repo = request.owner_repo
+    comments = request.state.comments.get((owner, repo, int(request.params["issue_number"])), [])
+    per_page, page = int(request.query.get("per_page", 30)), int(request.query.get("page", 1))
+    headers = {}
+    if page * per_page < len(comments):
+        headers["Link"] = f'<{request.url}?per_page={per_page}&page={page + 1}>; rel="next"'
+    return 200, comments[(page - 1) * per_page : page * per_page], headers
+
+
+@handles("issues/create-comment", writes=True)
+def create_comment(request: Request) -> Response:
+    (owner, repo), state, now = request.owner_repo, request.state, request.now
+    number = int(request.params["issue_number"])
+    state.next_id += 1
+    comment_id = state.next_id
+    comment = {
+        "id": comment_id,
+        "node_id": f"IC_{comment_id}",
+        "body": request.body["body"],
+        "user": user(),
+        "url": f"https://api.github.com/repos/{owner}/{repo}/issues/comments/{comment_id}",
+        "html_url": f"https://github.com/{owner}/{repo}/pull/{number}#issuecomment-{comment_id}",
+        "issue_url": f"https://api.github.com/repos/{owner}/{repo}/issues/{number}",
+        "created_at": now,
+        "updated_at": now,
+        "author_association": "NONE",
+    }
+    state.comments.setdefault((owner, repo, number), []).append(comment)
+    return 201, comment, {}
+
+
+@handles("issues/update-comment", writes=True)
+def update_comment(request: Request) -> Response:
+    for comments in request.state.comments.values():
+        for comment in comments:
+            if comment["id"] == int(request.params["comment_id"]):
+                comment.update(body=request.body["body"], updated_at=request.now)
+                return 200, comment, {}
+    return 404, NOT_FOUND, {}
+
+
+@handles("pulls/get")
+def get_pull(request: Request) -> Response:
+    owner, repo = request.owner_repo
+    key = (owner, repo, int(request.params["pull_number"]))
+    if key not in request.state.pulls:
+        return 404, NOT_FOUND, {}
+    return 200, request.api.pull_request(owner, repo, key[2], request.state.pulls[key]), {}
+
+
+@handles("repos/list-deployments")
+def list_deployments(request: Request) -> Response:
+    query = request.query
+    found = [
+        d
+        for d in request.state.deployments.get(request.owner_repo, [])
+        if query.get("environment") in (None, d["environment"])
+        and query.get("sha") in (None, d["sha"])
+        and query.get("ref") in (None, d["ref"])
+    ]
+    return 200, found[: int(query.get("per_page", 30))], {}
+
+
+@handles("repos/list-deployment-statuses")
+def list_deployment_statuses(request: Request) -> Response:
+    statuses = request.state.deployment_statuses.get(int(request.params["deployment_id"]))
+    if statuses is None:
+        return 404, NOT_FOUND, {}
+    return 200, statuses[: int(request.query.get("per_page", 30))], {}
+
+
+@handles("repos/create-deployment", writes=True)
+def create_deployment(request: Request) -> Response:
+    (owner, repo), state, body, now = request.owner_repo, request.state, request.body, request.now
+    state.next_id += 1
+    api = f"https://api.github.com/repos/{owner}/{repo}"
+    deployment = {
+        "url": f"{api}/deployments/{state.next_id}",
+        "id": state.next_id,
+        "node_id": f"DE_{state.next_id}",
+        "sha": body["ref"],  # the stand-in knows no branches: refs are commit SHAs
+        "ref": body["ref"],
+        "task": body.get("task", "deploy"),
+        "payload": body.get("payload", {}),
+        "original_environment": body.get("environment", "production"),
+        "environment": body.get("environment", "production"),
+        "description": body.get("description"),
+        "creator": user(),
+        "created_at": now,
+        "updated_at": now,
+        "statuses_url": f"{api}/deployments/{state.next_id}/statuses",
+        "repository_url": api,
+        "transient_environment": bool(body.get("transient_environment", False)),
+        "production_environment": bool(body.get("production_environment", False)),
+    }
+    state.deployments.setdefault((owner, repo), []).insert(0, deployment)
+    state.deployment_statuses[deployment["id"]] = []
+    return 201, deployment, {}
+
+
+@handles("repos/create-deployment-status", writes=True)
+def create_deployment_status(request: Request) -> Response:
+    state, body, now = request.state, request.body, request.now
+    deployment_id = int(request.params["deployment_id"])
+    deployment = next((d for d in state.deployments.get(request.owner_repo, []) if d["id"] == deployment_id), None)
+    if deployment is None:
+        return 404, NOT_FOUND, {}
+    state.next_id += 1
+    status = {
+        "url": f"{deployment['url']}/statuses/{state.next_id}",
+        "id": state.next_id,
+        "node_id": f"DES_{state.next_id}",
+        "state": body["state"],
+        "creator": user(),
+        "description": body.get("description", ""),
+        "environment": deployment["environment"],
+        "target_url": body.get("log_url", ""),
+        "created_at": now,
+        "updated_at": now,
+        "deployment_url": deployment["url"],
+        "repository_url": deployment["repository_url"],
+        "environment_url": body.get("environment_url", ""),
+        "log_url": body.get("log_url", ""),
+    }
+    state.deployment_statuses[deployment_id].insert(0, status)
+    return 201, status, {}
+
+
+# Git data: blobs, flat trees, commits and refs, as GitHub answers them.
+
+
+def store(state: State, kind: str, content: dict) -> str:
+    sha = hashlib.sha1(f"{kind}:{json.dumps(content, sort_keys=True, default=str)}".encode()).hexdigest()
+    state.git_objects[sha] = {"kind": kind, **content}
+    return sha
+
+
+def is_object(request: Request, sha: str, kind: str) -> bool:
+    return request.state.git_objects.get(sha, {}).get("kind") == kind
+
+
+def tree_body(request: Request, sha: str) -> dict:
+    api = request.git_api
+    entries = [
+        {**e, "url": f"{api}/{'trees' if e['type'] == 'tree' else 'blobs'}/{e['sha']}"}
+        for e in request.state.git_objects[sha]["tree"]
+    ]
+    return {"sha": sha, "url": f"{api}/trees/{sha}", "tree": entries, "truncated": False}
+
+
+def commit_body(request: Request, sha: str) -> dict:
+    (owner, repo), api, commit = request.owner_repo, request.git_api, request.state.git_objects[sha]
+    person = {"name": "github-actions[bot]", "email": "41898282+github-actions[bot]@users.noreply.github.com"}
+    return {
+        "sha": sha,
+        "node_id": f"C_{sha[:12]}",
+        "url": f"{api}/commits/{sha}",
+        "html_url": f"https://github.com/{owner}/{repo}/commit/{sha}",
+        "author": {**person, "date": commit["date"]},
+        "committer": {**person, "date": commit["date"]},
+        "tree": {"sha": commit["tree"], "url": f"{api}/trees/{commit['tree']}"},
+        "message": commit["message"],
+        "parents": [
+            {"sha": p, "url": f"{api}/commits/{p}", "html_url": f"https://github.com/{owner}/{repo}/commit/{p}"}
+            for p in commit["parents"]
+        ],
+        "verification": {
+            "verified": False,
+            "reason": "unsigned",
+            "signature": None,
+            "payload": None,
+            "verified_at": None,
+        },
+    }
+
+
+def ref_body(request: Request, ref: str) -> dict:
+    api, sha = request.git_api, request.state.git_refs[(*request.owner_repo, ref)]
+    target = {"type": "commit", "sha": sha, "url": f"{api}/commits/{sha}"}
+    return {"ref": ref, "node_id": f"REF_{sha[:12]}", "url": f"{api}/{ref}", "object": target}
+
+
+@handles("git/create-blob", writes=True)
+def create_blob(request: Request) -> Response:
+    body = request.body
+    data = base64.b64decode(body["content"]) if body.get("encoding") == "base64" else body["content"].encode()
+    sha = store(request.state, "blob", {"data": data})
+    return 201, {"url": f"{request.git_api}/blobs/{sha}", "sha": sha}, {}
+
+
+@handles("git/create-tree", writes=True)
+def create_tree(request: Request) -> Response:
+    entries = request.body["tree"]
+    for entry in entries:
+        if "/" in entry["path"] or entry.get("sha") not in request.state.git_objects:
+            return 422, {"message": f"tree entry {entry['path']!r} is not a known object at the top"}, {}
+    sha = store(request.state, "tree", {"tree": [{k: e[k] for k in ("path", "mode", "type", "sha")} for e in entries]})
+    return 201, tree_body(request, sha), {}
+
+
+@handles("git/get-tree")
+def get_tree(request: Request) -> Response:
+    sha = request.params["tree_sha"]
+    return (200, tree_body(request, sha), {}) if is_object(request, sha, "tree") else (404, NOT_FOUND, {})
+
+
+@handles("git/create-commit", writes=True)
+def create_commit(request: Request) -> Response:
+    body, objects = request.body, request.state.git_objects
+    parents = body.get("parents", [])
+    if any(p not in objects for p in parents) or body["tree"] not in objects:
+        return 422, {"message": "unknown tree or parent"}, {}
+    content = {"message": body["message"], "tree": body["tree"], "parents": parents, "date": request.now}
+    return 201, commit_body(request, store(request.state, "commit", content)), {}
+
+
+@handles("git/get-commit")
+def get_commit(request: Request) -> Response:
+    sha = request.params["commit_sha"]
+    return (200, commit_body(request, sha), {}) if is_object(request, sha, "commit") else (404, NOT_FOUND, {})
+
+
+@handles("git/get-ref")
+def get_ref(request: Request) -> Response:
+    ref = f"refs/{request.params['ref']}"
+    found = (*request.owner_repo, ref) in request.state.git_refs
+    return (200, ref_body(request, ref), {}) if found else (404, NOT_FOUND, {})
+
+
+@handles("git/create-ref", writes=True)
+def create_ref(request: Request) -> Response:
+    key = (*request.owner_repo, request.body["ref"])
+    if key in request.state.git_refs:
+        return 422, {"message": "Reference already exists"}, {}
+    request.state.git_refs[key] = request.body["sha"]
+    return 201, ref_body(request, request.body["ref"]), {}
+
+
+@handles("git/update-ref", writes=True)
+def update_ref(request: Request) -> Response:
+    ref = f"refs/{request.params['ref']}"
+    if (*request.owner_repo, ref) not in request.state.git_refs:
+        return 422, {"message": "Reference does not exist"}, {}
+    request.state.git_refs[(*request.owner_repo, ref)] = request.body["sha"]
+    return 200, ref_body(request, ref), {}
+
+
+def respond(request: Request, operation_id: str) -> Response:
+    handler = HANDLERS.get(operation_id)
+    if handler is None:
+        return 404, {"message": f"{operation_id} is not implemented by the stand-in"}, {}
+    if request.state.read_only and operation_id in WRITES:
+        return (
+            403,
+            {"message": "Resource not accessible by integration", "documentation_url": NOT_FOUND["documentation_url"]},
+            {},
+        )
+    return handler(request)
+
+
 class Handler(BaseHTTPRequestHandler):
     api: GitHubRestAPI
     state: State
@@ -141,218 +445,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(
                 status, {"message": "API rate limit exceeded" if status in (403, 429) else "Server Error"}, headers
             )
-        status, response, headers = self._respond(op, query, body)
+        request = Request(state, self.api, op.path_params, query, body, f"http://{self.headers['Host']}{path}")
+        status, response, headers = respond(request, op.operation_id)
         response_problems = self.api.check_response(op, status, response)
         state.calls.append(Call(method, path, op.operation_id, status, body, response_problems))
         self._send(status, response, headers)
-
-    def _respond(self, op, query, body):
-        state, params = self.state, op.path_params
-        owner, repo = params["owner"], params["repo"]
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        if op.operation_id == "issues/list-comments":
-            comments = state.comments.get((owner, repo, int(params["issue_number"])), [])
-            per_page, page = int(query.get("per_page", 30)), int(query.get("page", 1))
-            chunk = comments[(page - 1) * per_page : page * per_page]
-            headers = {}
-            if page * per_page < len(comments):
-                base = f"http://{self.headers['Host']}{urlsplit(self.path).path}"
-                headers["Link"] = f'<{base}?per_page={per_page}&page={page + 1}>; rel="next"'
-            return 200, chunk, headers
-        if op.operation_id == "pulls/get":
-            key = (owner, repo, int(params["pull_number"]))
-            if key not in state.pulls:
-                return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, {}
-            return 200, self.api.pull_request(owner, repo, key[2], state.pulls[key]), {}
-        if op.operation_id == "repos/list-deployments":
-            found = [
-                d
-                for d in state.deployments.get((owner, repo), [])
-                if query.get("environment") in (None, d["environment"])
-                and query.get("sha") in (None, d["sha"])
-                and query.get("ref") in (None, d["ref"])
-            ]
-            return 200, found[: int(query.get("per_page", 30))], {}
-        if op.operation_id == "repos/list-deployment-statuses":
-            statuses = state.deployment_statuses.get(int(params["deployment_id"]))
-            if statuses is None:
-                return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, {}
-            return 200, statuses[: int(query.get("per_page", 30))], {}
-        if state.read_only:
-            return (
-                403,
-                {
-                    "message": "Resource not accessible by integration",
-                    "documentation_url": "https://docs.github.com/rest",
-                },
-                {},
-            )
-        if op.operation_id == "issues/create-comment":
-            number = int(params["issue_number"])
-            state.next_id += 1
-            comment_id = state.next_id
-            comment = {
-                "id": comment_id,
-                "node_id": f"IC_{comment_id}",
-                "body": body["body"],
-                "user": user(),
-                "url": f"https://api.github.com/repos/{owner}/{repo}/issues/comments/{comment_id}",
-                "html_url": f"https://github.com/{owner}/{repo}/pull/{number}#issuecomment-{comment_id}",
-                "issue_url": f"https://api.github.com/repos/{owner}/{repo}/issues/{number}",
-                "created_at": now,
-                "updated_at": now,
-                "author_association": "NONE",
-            }
-            state.comments.setdefault((owner, repo, number), []).append(comment)
-            return 201, comment, {}
-        if op.operation_id == "issues/update-comment":
-            for comments in state.comments.values():
-                for comment in comments:
-                    if comment["id"] == int(params["comment_id"]):
-                        comment.update(body=body["body"], updated_at=now)
-                        return 200, comment, {}
-            return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, {}
-        if op.operation_id == "repos/create-deployment":
-            state.next_id += 1
-            api = f"https://api.github.com/repos/{owner}/{repo}"
-            deployment = {
-                "url": f"{api}/deployments/{state.next_id}",
-                "id": state.next_id,
-                "node_id": f"DE_{state.next_id}",
-                "sha": body["ref"],  # the stand-in knows no branches: refs are commit SHAs
-                "ref": body["ref"],
-                "task": body.get("task", "deploy"),
-                "payload": body.get("payload", {}),
-                "original_environment": body.get("environment", "production"),
-                "environment": body.get("environment", "production"),
-                "description": body.get("description"),
-                "creator": user(),
-                "created_at": now,
-                "updated_at": now,
-                "statuses_url": f"{api}/deployments/{state.next_id}/statuses",
-                "repository_url": api,
-                "transient_environment": bool(body.get("transient_environment", False)),
-                "production_environment": bool(body.get("production_environment", False)),
-            }
-            state.deployments.setdefault((owner, repo), []).insert(0, deployment)
-            state.deployment_statuses[deployment["id"]] = []
-            return 201, deployment, {}
-        if op.operation_id == "repos/create-deployment-status":
-            deployment_id = int(params["deployment_id"])
-            deployment = next((d for d in state.deployments.get((owner, repo), []) if d["id"] == deployment_id), None)
-            if deployment is None:
-                return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, {}
-            state.next_id += 1
-            status = {
-                "url": f"{deployment['url']}/statuses/{state.next_id}",
-                "id": state.next_id,
-                "node_id": f"DES_{state.next_id}",
-                "state": body["state"],
-                "creator": user(),
-                "description": body.get("description", ""),
-                "environment": deployment["environment"],
-                "target_url": body.get("log_url", ""),
-                "created_at": now,
-                "updated_at": now,
-                "deployment_url": deployment["url"],
-                "repository_url": deployment["repository_url"],
-                "environment_url": body.get("environment_url", ""),
-                "log_url": body.get("log_url", ""),
-            }
-            state.deployment_statuses[deployment_id].insert(0, status)
-            return 201, status, {}
-        if op.operation_id.startswith("git/"):
-            return self._git(op, owner, repo, body, now)
-        return 404, {"message": f"{op.operation_id} is not implemented by the stand-in"}, {}
-
-    def _git(self, op, owner: str, repo: str, body, now: str):
-        """Git data: blobs, flat trees, commits and refs, as GitHub answers them."""
-        state, params = self.state, op.path_params
-        api = f"https://api.github.com/repos/{owner}/{repo}/git"
-        not_found = 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, {}
-
-        def store(kind: str, content: dict) -> str:
-            sha = hashlib.sha1(f"{kind}:{json.dumps(content, sort_keys=True, default=str)}".encode()).hexdigest()
-            state.git_objects[sha] = {"kind": kind, **content}
-            return sha
-
-        def tree_body(sha: str) -> dict:
-            entries = [
-                {**e, "url": f"{api}/{'trees' if e['type'] == 'tree' else 'blobs'}/{e['sha']}"}
-                for e in state.git_objects[sha]["tree"]
-            ]
-            return {"sha": sha, "url": f"{api}/trees/{sha}", "tree": entries, "truncated": False}
-
-        def commit_body(sha: str) -> dict:
-            commit = state.git_objects[sha]
-            person = {"name": "github-actions[bot]", "email": "41898282+github-actions[bot]@users.noreply.github.com"}
-            return {
-                "sha": sha,
-                "node_id": f"C_{sha[:12]}",
-                "url": f"{api}/commits/{sha}",
-                "html_url": f"https://github.com/{owner}/{repo}/commit/{sha}",
-                "author": {**person, "date": commit["date"]},
-                "committer": {**person, "date": commit["date"]},
-                "tree": {"sha": commit["tree"], "url": f"{api}/trees/{commit['tree']}"},
-                "message": commit["message"],
-                "parents": [
-                    {"sha": p, "url": f"{api}/commits/{p}", "html_url": f"https://github.com/{owner}/{repo}/commit/{p}"}
-                    for p in commit["parents"]
-                ],
-                "verification": {
-                    "verified": False,
-                    "reason": "unsigned",
-                    "signature": None,
-                    "payload": None,
-                    "verified_at": None,
-                },
-            }
-
-        def ref_body(ref: str) -> dict:
-            sha = state.git_refs[(owner, repo, ref)]
-            return {"ref": ref, "node_id": f"REF_{sha[:12]}", "url": f"{api}/{ref}", "object": {
-                "type": "commit", "sha": sha, "url": f"{api}/commits/{sha}"}}  # fmt: skip
-
-        if op.operation_id == "git/create-blob":
-            data = base64.b64decode(body["content"]) if body.get("encoding") == "base64" else body["content"].encode()
-            sha = store("blob", {"data": data})
-            return 201, {"url": f"{api}/blobs/{sha}", "sha": sha}, {}
-        if op.operation_id == "git/create-tree":
-            for entry in body["tree"]:
-                if "/" in entry["path"] or entry.get("sha") not in state.git_objects:
-                    return 422, {"message": f"tree entry {entry['path']!r} is not a known object at the top"}, {}
-            sha = store("tree", {"tree": [{k: e[k] for k in ("path", "mode", "type", "sha")} for e in body["tree"]]})
-            return 201, tree_body(sha), {}
-        if op.operation_id == "git/get-tree":
-            sha = params["tree_sha"]
-            return (200, tree_body(sha), {}) if state.git_objects.get(sha, {}).get("kind") == "tree" else not_found
-        if op.operation_id == "git/create-commit":
-            if (
-                any(p not in state.git_objects for p in body.get("parents", []))
-                or body["tree"] not in state.git_objects
-            ):
-                return 422, {"message": "unknown tree or parent"}, {}
-            sha = store("commit", {"message": body["message"], "tree": body["tree"], "parents": body.get("parents", []),
-                                   "date": now})  # fmt: skip
-            return 201, commit_body(sha), {}
-        if op.operation_id == "git/get-commit":
-            sha = params["commit_sha"]
-            return (200, commit_body(sha), {}) if state.git_objects.get(sha, {}).get("kind") == "commit" else not_found
-        if op.operation_id == "git/get-ref":
-            ref = f"refs/{params['ref']}"
-            return (200, ref_body(ref), {}) if (owner, repo, ref) in state.git_refs else not_found
-        if op.operation_id == "git/create-ref":
-            if (owner, repo, body["ref"]) in state.git_refs:
-                return 422, {"message": "Reference already exists"}, {}
-            state.git_refs[(owner, repo, body["ref"])] = body["sha"]
-            return 201, ref_body(body["ref"]), {}
-        if op.operation_id == "git/update-ref":
-            ref = f"refs/{params['ref']}"
-            if (owner, repo, ref) not in state.git_refs:
-                return 422, {"message": "Reference does not exist"}, {}
-            state.git_refs[(owner, repo, ref)] = body["sha"]
-            return 200, ref_body(ref), {}
-        return 404, {"message": f"{op.operation_id} is not implemented by the stand-in"}, {}
 
     do_GET = do_POST = do_PATCH = do_DELETE = _handle
 
