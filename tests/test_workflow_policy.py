@@ -254,3 +254,12 @@ def test_every_kaizen_variable_an_action_module_reads_is_an_input_of_its_action(
             if re.fullmatch(r"\$\{\{\s*(inputs|steps)\.[\w.-]+\s*\}\}", str(value)):  # or wired from a step
                 declared.add(variable)
     assert read <= declared, f"{module.name} reads {sorted(read - declared)}, which no input of the action sets"
+
+
+BASE_EXPRESSION = re.compile(r"github\.base_ref|github\.event\.before|event\.pull_request\.base")
+
+
+@pytest.mark.parametrize("path", WORKFLOWS + ACTIONS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_workflow_or_action_derives_the_comparison_base_itself(path):
+    """The base is decided once, in kaizen/base.py, from the event; the plan outputs it."""
+    assert not BASE_EXPRESSION.findall(path.read_text()), f"{path.name}: use actions/changes' base-sha output"

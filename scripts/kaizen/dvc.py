@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kaizen import gha, untrusted
 from kaizen.gha import InputError
-from kaizen.git import git
+from kaizen.git import git, repo_prefix
 
 RAN = re.compile(r"^Running stage '(?P<stage>[^']+)'", re.MULTILINE)
 SKIPPED = re.compile(r"^Stage '(?P<stage>[^']+)' didn't change, skipping", re.MULTILINE)
@@ -361,44 +361,6 @@ def produced_by(path: str, outputs: set[str]) -> str | None:
         if candidate in outputs:
             return candidate
     return None
-
-
-def ensure_revision(project: Path, ref: str) -> str:
-    """The commit of `ref`, fetching it first when the CI clone is shallow and lacks it."""
-    for candidate in (ref, f"origin/{ref}"):
-        found = git(
-            project, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{candidate}^{{commit}}", check=False
-        )
-        if found.returncode == 0:
-            return found.stdout.strip()
-    fetched = git(
-        project,
-        "fetch",
-        "--no-tags",
-        "--depth=1",
-        "--",
-        "origin",
-        f"+refs/heads/{ref}:refs/remotes/origin/{ref}",
-        check=False,
-    )
-    if fetched.returncode != 0:
-        fetched = git(project, "fetch", "--no-tags", "--depth=1", "--", "origin", ref, check=False)
-        if fetched.returncode != 0:
-            raise InputError(f"base-ref: cannot fetch {ref!r} from origin ({fetched.stderr.strip()})", title="base-ref")
-        return git(project, "rev-parse", "FETCH_HEAD").stdout.strip()
-    return git(project, "rev-parse", f"origin/{ref}").stdout.strip()
-
-
-def repo_prefix(project: Path) -> str:
-    """The project folder relative to the git root, for `git show <rev>:<path>`."""
-    top = Path(git(project, "rev-parse", "--show-toplevel").stdout.strip())
-    relative = project.resolve().relative_to(top.resolve()).as_posix()
-    return "" if relative == "." else relative + "/"
-
-
-def file_at(project: Path, rev: str, path: str) -> str | None:
-    shown = git(project, "show", f"{rev}:{repo_prefix(project)}{path}", check=False)
-    return shown.stdout if shown.returncode == 0 else None
 
 
 def get_at_revision(project: Path, rev: str, path: str) -> str | None:

@@ -3,6 +3,8 @@ tools goes through it, so failures read the same everywhere."""
 
 from __future__ import annotations
 
+import base64
+import os
 import subprocess
 from pathlib import Path
 
@@ -32,3 +34,50 @@ def succeeds(cwd: Path, *args: str) -> bool:
 
 def toplevel(cwd: Path) -> Path:
     return Path(output(cwd, "rev-parse", "--show-toplevel"))
+
+
+def repo_prefix(project: Path) -> str:
+    """The project folder relative to the git root, for `git show <rev>:<path>`."""
+    relative = project.resolve().relative_to(toplevel(project).resolve()).as_posix()
+    return "" if relative == "." else relative + "/"
+
+
+def file_at(project: Path, rev: str, path: str) -> str | None:
+    """The text of `path` (relative to the project folder) at revision `rev`; None when absent."""
+    shown = git(project, "show", "--end-of-options", f"{rev}:{repo_prefix(project)}{path}", check=False)
+    return shown.stdout if shown.returncode == 0 else None
+
+
+def commit_of(repo: Path, rev: str) -> str | None:
+    """The commit `rev` names in this clone; None when the clone does not have it."""
+    found = git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}", check=False)
+    return found.stdout.strip() if found.returncode == 0 else None
+
+
+def token_config(token: str, server_url: str) -> dict[str, str]:
+    """Environment that gives ONE git command the job's token as an HTTP Authorization header,
+    for URLs under `server_url` only (git's `http.<url>.extraheader` matches by scheme, host and
+    port), as actions/checkout does when it persists credentials. Passed through GIT_CONFIG_COUNT
+    (https://git-scm.com/docs/git-config#ENVIRONMENT) rather than `-c`, so the token is neither
+    written to .git/config nor visible in the process list. GitHub takes an installation token
+    (GITHUB_TOKEN is one) as the password of the user x-access-token:
+    https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/authenticating-as-a-github-app-installation
+    """
+    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    return {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"http.{server_url.rstrip('/')}/.extraheader",
+        "GIT_CONFIG_VALUE_0": f"AUTHORIZATION: basic {basic}",
+    }
+
+
+def fetch(repo: Path, refspec: str, *, token: str = "", server_url: str = "") -> subprocess.CompletedProcess[str]:
+    """`git fetch --depth=1 origin REFSPEC`, with the job's token for the server's host when given
+    (a private repository refuses anonymous fetches, and Kaizen's checkouts keep no credentials:
+    persist-credentials: false)."""
+    env = {
+        **os.environ,
+        "GIT_TERMINAL_PROMPT": "0",  # a refused fetch fails instead of waiting for a password
+        **(token_config(token, server_url) if token and server_url else {}),
+    }
+    return git(repo, "fetch", "--no-tags", "--depth=1", "--", "origin", refspec, check=False, env=env)

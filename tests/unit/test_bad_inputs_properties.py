@@ -177,6 +177,7 @@ INPUTS = [
     ("changes", "docs-paths", "patterns", {}),
     ("changes", "smoke-request", "relative-path", {}),
     ("changes", "scope", "choice-scope", {}),
+    ("changes", "force", "boolean", {}),
     ("ci-context", "python-versions", "python-versions", {}),
     ("ci-context", "runs-on", "runs-on", {}),
     ("ci-context", "working-directory", "folder", {}),
@@ -201,6 +202,7 @@ INPUTS = [
     ("train", "force", "boolean", {}),
     ("metrics-report", "working-directory", "folder", {}),
     ("metrics-report", "base-ref", "git-ref", {}),
+    ("metrics-report", "base-label", "git-ref", {}),
     ("metrics-report", "thresholds-file", "file", {}),
     ("metrics-report", "report-name", "identifier", {}),
     ("metrics-report", "stages-ran", "json-list", {}),
@@ -289,6 +291,8 @@ ANY_TEXT = {
     ("deploy", "compose-directory"): "a folder on the host the user owns; passed quoted to the host's shell",
     ("deploy", "token"): "optional: without it the deployment is not recorded; GitHub checks it",
     ("drift", "target-column"): "a column name, compared with the reference's header only (a warning when absent)",
+    ("changes", "token"): "optional: sent only to the server's host to fetch the base; GitHub checks it",
+    ("metrics-report", "token"): "optional: sent only to the server's host to fetch the base; GitHub checks it",
 }
 # Steps' outputs, not the user's: the action wires them from an earlier step.
 WIRED = {"container-result"}

@@ -17,11 +17,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from kaizen import base as bases
 from kaizen import dvc, gha, inputs
+from kaizen.base import NO_COMMIT
 from kaizen.gha import InputError
 from kaizen.git import git
 
-NO_COMMIT = "0" * 40
 DEFAULT_DOCS_PATHS = ("*.md", "*.rst", "docs/*", "LICENSE", "LICENSE.*", ".github/ISSUE_TEMPLATE/*")
 
 
@@ -89,10 +90,13 @@ def plan(
     ship: bool,
     pipeline: dvc.PipelineInputs | None = None,
     project: str = "",
+    why_none: str = "",
 ) -> Plan:
     pushed_to_default = event == "push" and on_default_branch
     if changed is None:
-        if not base:
+        if why_none:
+            why = why_none
+        elif not base:
             why = f"a {event or 'manual'} run has no base to compare with"
         elif base == NO_COMMIT:
             why = "the branch's first push has no base to compare with"
@@ -174,8 +178,10 @@ def run() -> int:
     event = inputs.text("event-name")
     if not re.fullmatch(r"[a-z_]+", event):
         raise inputs.bad("event-name", f"{event!r} is not an event's name; pass github.event_name")
-    base = inputs.commit_sha("base-sha", "pass github.event.pull_request.base.sha or github.event.before")
     ref_name = inputs.text("ref-name")
+    force = inputs.boolean("force", False)
+    decided = decide_base(event, ref_name, force)
+    base = decided.sha
     default_branch = inputs.text("default-branch")
     raw_patterns = inputs.text("docs-paths")
     patterns = parse_patterns(raw_patterns) if raw_patterns else list(DEFAULT_DOCS_PATHS)
@@ -188,9 +194,15 @@ def run() -> int:
     project = posixpath.normpath(inputs.text("working-directory") or ".")
     if project.startswith(("/", "../")) or project == "..":
         raise inputs.bad("working-directory", f"{project!r} must be a folder inside the repository")
-    changed = changed_files(repo, base) if base and base != NO_COMMIT else None
-    if changed is None and base and base != NO_COMMIT and scope == "training" and fetch_base(repo, base):
-        changed = changed_files(repo, base)  # train.yml's checkout is shallow
+    changed, why_none = None, decided.why_none
+    if force:
+        why_none = "a forced run reruns every stage"
+    elif base:
+        found, why = bases.ensure(repo, base, inputs.secret("token").strip())  # the checkout is shallow
+        if found:
+            changed = changed_files(repo, found)
+        else:
+            why_none = f"the base commit {base[:12]} cannot be fetched (a force-push?): {why}"
     result = plan(
         event=event,
         base=base,
@@ -202,6 +214,7 @@ def run() -> int:
         ship=ship and scope == "pipeline",
         pipeline=read_pipeline(repo / project),
         project=project,
+        why_none=why_none,
     )
     print(f"Plan: {result.reason}")
     for name, value in (
@@ -212,6 +225,9 @@ def run() -> int:
     ):
         gha.set_output(name, "true" if value else "false")
     gha.set_output("changed-files", json.dumps(result.changed))
+    # The base this plan compared with, for the report to compare with the same one.
+    gha.set_output("base-sha", base)
+    gha.set_output("base-label", decided.label)
     gha.set_output("context", context)
     gha.set_output("deploy-smoke-request", smoke_request)
     gha.add_summary(summary(result) if scope == "pipeline" else training_summary(result))
@@ -229,12 +245,14 @@ def read_pipeline(project: Path) -> dvc.PipelineInputs | None:
         return None
 
 
-def fetch_base(repo: Path, base: str) -> bool:
-    """Fetch the base commit alone (depth 1) the clone lacks; False when that fails (everything runs)."""
-    fetched = git(repo, "fetch", "--no-tags", "--depth=1", "--", "origin", base, check=False)
-    if fetched.returncode != 0:
-        print(f"could not fetch the base commit {base[:12]} ({fetched.stderr.strip()}); everything runs", flush=True)
-    return fetched.returncode == 0
+def decide_base(event: str, ref_name: str, force: bool) -> bases.Base:
+    """The run's base, from the event (base-sha, when given, overrides it)."""
+    given = inputs.commit_sha("base-sha", "leave it empty: the base is read from the event")
+    if given == NO_COMMIT:
+        return bases.Base("", "", "the branch's first push has no base to compare with")
+    if given:
+        return bases.Base(given, ref_name or given[:12])
+    return bases.from_environment(event, force=force)
 
 
 def training_summary(result: Plan) -> str:

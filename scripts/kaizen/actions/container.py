@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from kaizen import gha, image_tags, inputs, smoke, untrusted
+from kaizen.git import git
 
 SMOKE_LOG_LINES = 60
 
@@ -32,9 +33,7 @@ def git_event() -> image_tags.GitEvent:
 
 def commit_time(sha: str) -> str:
     """The commit's time, so rebuilding one commit gives the same labels; now if git can't say."""
-    found = subprocess.run(
-        ["git", "log", "-1", "--format=%cI", sha or "HEAD"], capture_output=True, text=True, check=False
-    )
+    found = git(Path.cwd(), "log", "-1", "--format=%cI", "--end-of-options", sha or "HEAD", check=False)
     if found.returncode == 0 and found.stdout.strip():
         return datetime.fromisoformat(found.stdout.strip()).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -7,9 +7,10 @@ import json
 import os
 from pathlib import Path
 
+from kaizen import base as bases
 from kaizen import dvc, gha, inputs, metrics, plots, quality_gate, untrusted
 from kaizen.gha import InputError
-from kaizen.git import git
+from kaizen.git import file_at, git
 from kaizen.report.blocks import plot_blocks
 from kaizen.report.comment import IMAGE_MARKER
 from kaizen.report.markdown import build_markdown
@@ -40,8 +41,8 @@ def base_metrics(
     if "" not in folders:
         why = f"the base revision {base[:12]} has no dvc.yaml: the pipeline is new in this change"
         return None, {path: why for path, _ in declared}
-    yamls = {f: dvc.file_at(project, base, f"{f}/dvc.yaml" if f else "dvc.yaml") or "" for f in folders}
-    locks = {f: dvc.file_at(project, base, f"{f}/dvc.lock" if f else "dvc.lock") or "" for f in folders}
+    yamls = {f: file_at(project, base, f"{f}/dvc.yaml" if f else "dvc.yaml") or "" for f in folders}
+    locks = {f: file_at(project, base, f"{f}/dvc.lock" if f else "dvc.lock") or "" for f in folders}
     base_declared = dict(dvc.declared_metrics_in(yamls))
     outputs = dvc.lock_outputs_in(locks)
     per_file: dict[str, dict[str, float]] = {}
@@ -50,9 +51,9 @@ def base_metrics(
         if path not in base_declared:
             missing[path] = f"the base revision's dvc.yaml does not declare {path}: it is new in this change"
             continue
-        text = dvc.file_at(project, base, path)
+        text = file_at(project, base, path)
         if text is None:
-            holder = dvc.produced_by(path, outputs) or (path if dvc.file_at(project, base, f"{path}.dvc") else None)
+            holder = dvc.produced_by(path, outputs) or (path if file_at(project, base, f"{path}.dvc") else None)
             if holder is None:
                 missing[path] = (
                     f"the base revision {base[:12]} neither commits {path} nor records it in dvc.lock: "
@@ -151,11 +152,11 @@ def data_changes(project: Path, base: str) -> list[tuple[str, str, int | None, i
     head_sizes = dvc.output_sizes(head_lock, head_dvc_files)
     listed = git(project, "ls-tree", "-r", "--name-only", "--end-of-options", base, "--", ".", check=False)
     base_dvc_files = {
-        f"{name}@{base[:12]}": dvc.file_at(project, base, name) or ""
+        f"{name}@{base[:12]}": file_at(project, base, name) or ""
         for name in listed.stdout.splitlines()
         if name.endswith(".dvc")
     }
-    base_sizes = dvc.output_sizes(dvc.file_at(project, base, "dvc.lock") or "", base_dvc_files)
+    base_sizes = dvc.output_sizes(file_at(project, base, "dvc.lock") or "", base_dvc_files)
     changes = []
     for change in ("added", "modified", "deleted", "renamed"):
         for entry in diff.get(change) or []:
@@ -192,12 +193,16 @@ def run() -> int:
     stages = {kind: inputs.json_list(f"stages-{kind}") for kind in ("ran", "restored", "skipped")}
     fail_on_gate = inputs.boolean("fail-on-gate", True)
     base_ref = inputs.git_ref("base-ref")
+    base_label = inputs.git_ref("base-label")
+    if not base_ref:  # the run's own base, as the plan decides it
+        decided = bases.from_environment()
+        base_ref, base_label = decided.sha, decided.label
     artifact = inputs.text("artifact-name") and inputs.identifier("artifact-name", "", "an artifact name")
     rules = thresholds(project)
     dvc.require_pipeline(project)
     declared = dvc.declared_metrics_in(dvc.workspace_pipelines(project))
     head = head_metrics(project, declared)
-    base_rev = dvc.ensure_revision(project, base_ref) if base_ref else None
+    base_rev = bases.require(project, base_ref, inputs.secret("token").strip()) if base_ref else None
     base, missing = base_metrics(project, base_rev, declared) if base_rev else (None, {})
     params = dvc.params_diff(project, base_rev) if base_rev else []
     no_base = missing_reasons(head, declared, missing)
@@ -218,7 +223,7 @@ def run() -> int:
     data = ReportInput(
         name=report_name,
         head_label=head_label,
-        base_label=f"{base_ref} ({base_rev[:12]})" if base_rev else None,
+        base_label=f"{base_label or base_ref} ({base_rev[:12]})" if base_rev else None,
         head=head,
         base=base,
         missing_base=missing,

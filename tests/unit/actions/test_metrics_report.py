@@ -252,3 +252,51 @@ def test_a_thresholds_file_outside_the_repository_is_refused(project, tmp_path, 
     assert main(["metrics-report"]) == 1
     [line] = errors(capsys)
     assert "thresholds-file:" in line and "is outside the repository" in line
+
+
+def test_a_private_repositorys_report_fetches_its_base_with_the_token(project, tmp_path, monkeypatch, capsys):
+    """The checkout is shallow and keeps no credentials; a private origin refuses anonymous fetches."""
+    from kaizen import git as kaizen_git
+    from kaizen_harness.git_server import GitServer
+
+    token = "ghs_report-token"
+    git(project, "checkout", "-qb", "feature")
+    (project / "metrics.json").write_text('{"accuracy": 0.97, "f1": 0.94, "roc_auc": 0.99}\n')
+    git(project, "commit", "-qam", "better")
+    with GitServer({"acme/private": project}, tokens={token}) as server:
+        clone = tmp_path / "clone"
+        env = {**os.environ, **kaizen_git.token_config(token, server.url)}
+        subprocess.run(
+            ["git", "clone", "-q", "--depth=1", "-b", "feature", server.url_of("acme/private"), str(clone)],
+            env=env, check=True,
+        )  # fmt: skip
+        monkeypatch.setenv("GITHUB_WORKSPACE", str(clone))
+        monkeypatch.setenv("GITHUB_SERVER_URL", server.url)
+        monkeypatch.setenv("KAIZEN_BASE_REF", "main")
+        assert main(["metrics-report"]) == 1  # no token: one error naming the input and the fix
+        assert errors(capsys) == [
+            "::error title=base-ref::base-ref: cannot fetch 'main' from origin (fatal: could not read Username for "
+            f"'{server.url}': terminal prompts disabled); pass the job's token (token: ${{{{ github.token }}}}): "
+            "a private repository refuses anonymous fetches"
+        ]
+        monkeypatch.setenv("KAIZEN_TOKEN", token)
+        assert main(["metrics-report"]) == 0
+        out = capsys.readouterr().out
+    results = json.loads((tmp_path / "runner" / "kaizen-report" / "results.json").read_text())
+    assert results["metrics"]["accuracy"]["base"] == 0.95 and results["metrics"]["accuracy"]["head"] == 0.97
+    assert token not in out and token not in (clone / ".git" / "config").read_text()
+
+
+def test_without_base_ref_the_report_compares_with_the_events_base(project, tmp_path, monkeypatch):
+    base_sha = git(project, "rev-parse", "HEAD").strip()
+    git(project, "checkout", "-qb", "feature")
+    (project / "metrics.json").write_text('{"accuracy": 0.97, "f1": 0.94, "roc_auc": 0.99}\n')
+    git(project, "commit", "-qam", "better")
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 3, "base": {"sha": base_sha, "ref": "main"}}}))
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    assert main(["metrics-report"]) == 0
+    results = json.loads((tmp_path / "runner" / "kaizen-report" / "results.json").read_text())
+    assert results["metrics"]["accuracy"]["base"] == 0.95
+    assert results["base"] == f"main ({base_sha[:12]})"
