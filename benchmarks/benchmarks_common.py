@@ -6,26 +6,20 @@ import argparse
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from kaizen_harness import act  # noqa: E402
-
-STEP_DONE = re.compile(r"Success - Main (?P<step>.+?) \[(?P<duration>[0-9.]+)(?P<unit>ms|s|m)")
+from kaizen_harness import act, timings  # noqa: E402
 
 
 def finished_steps(run: act.ActRun):
-    """(record, step name, seconds) of every successful step, from act's log lines, in order."""
-    for record in run.records:
-        match = STEP_DONE.search(str(record.get("msg", "")))
-        if match:
-            value = float(match["duration"])
-            unit = match["unit"]
-            yield record, match["step"], value / 1000 if unit == "ms" else value * 60 if unit == "m" else value
+    """(record, step name, seconds) of every successful Main step, in order (timings.py parses act's log)."""
+    for record, step in timings.finished_steps(run.records):
+        if step.passed:
+            yield record, step.name, step.seconds
 
 
 def step_seconds(run: act.ActRun, step: str) -> list[float]:
@@ -35,11 +29,11 @@ def step_seconds(run: act.ActRun, step: str) -> list[float]:
 
 def steps(run: act.ActRun, job: str) -> list[tuple[str, int, float]]:
     """(name, depth, seconds) of every finished step of `job`, in order: depth 0 for the job's own
-    steps, 1 for the steps inside a composite action (act gives them a longer stepID)."""
+    steps, 1 for the steps inside a composite action."""
     return [
-        (name, max(0, len(record.get("stepID") or [""]) - 1), round(seconds, 2))
-        for record, name, seconds in finished_steps(run)
-        if record.get("job") == job
+        (step.name, step.depth, round(step.seconds, 2))
+        for record, step in timings.finished_steps(run.records)
+        if step.passed and record.get("job") == job
     ]
 
 

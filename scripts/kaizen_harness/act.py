@@ -304,6 +304,7 @@ def run_workflow(
                 record = {"msg": line.rstrip("\n"), "level": "info"}
             if isinstance(record.get("job"), str):
                 record["job"] = record["job"].strip()  # act pads names to align its text log
+            record["at"] = time.monotonic() - started  # act's own `time` has whole seconds (timings.py)
             run.records.append(record)
             if on_record:
                 on_record(record)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from kaizen import gha, smoke
 from kaizen.gha import InputError
-from kaizen_harness import act, consumer, repository, shipping, sources, training
+from kaizen_harness import act, consumer, repository, shipping, sources, timings, training
 from kaizen_harness.github_api import GitHubAPIStandIn
 
 
@@ -212,10 +212,20 @@ class Run:
         failed = [job for job in result.jobs() if job.result != "success"]
         passed = result.returncode == 0 and not failed
         print(flush=True)
+        show_timings(result, self.state / f"timings-{Path(workflow).stem}.json", workflow, self.args.event, passed)
         outcome = "passed" if passed else "FAILED"
         say(f"{label}{outcome} in {result.seconds:.0f}s; caches and artifacts in {self.state}")
         report_where(result, self.api, self.shipyard)
         return passed
+
+
+def show_timings(result: act.ActRun, path: Path, workflow: str, event: str, passed: bool) -> None:
+    """Where the run's time went: every job, its slowest steps and the critical path, printed and
+    written as JSON to the state folder."""
+    ran = timings.jobs(result.records)
+    say(f"where the time went (seconds since act started; the whole table in {path}):")
+    print(timings.table(ran, result.seconds), flush=True)
+    timings.write(path, ran, result.seconds, workflow=workflow, event=event, passed=passed)
 
 
 @dataclass
