@@ -32,6 +32,12 @@ mode=$1 dir=$2 project=$3 ref=$4 compose_b64=$5
 shift 5
 case $dir in "~/"*) dir="$HOME/${dir#\~/}" ;; esac
 mkdir -p "$dir/.kaizen" && cd "$dir" || { echo "cannot use $dir on $(hostname)" >&2; exit 2; }
+mark=$(date +%s.%N)
+phase() {
+  local now; now=$(date +%s.%N)
+  awk -v a="$mark" -v b="$now" -v n="$1" 'BEGIN { printf "kaizen-phase %s %.2f\n", n, b - a }'
+  mark=$now
+}
 case $mode in
   current) cat .kaizen/last-good 2>/dev/null; exit 0 ;;
   record) cp compose.yml .kaizen/last-good.yml && printf '%s\n' "$ref" > .kaizen/last-good; exit $? ;;
@@ -49,12 +55,14 @@ for engine in docker podman; do
     exit 3
   fi
 done
+phase pull
 # Stop and remove the old containers before creating new ones: a crash-looping service is
 # otherwise restarted by its restart policy while compose replaces it, and its late clean-up
 # can tear down the port forward the new container uses.
 [ -f compose.yml ] && KAIZEN_IMAGE=$ref "$@" -p "$project" -f compose.yml rm --force --stop
 mv .kaizen/next.yml compose.yml && printf 'KAIZEN_IMAGE=%s\n' "$ref" > .env
 KAIZEN_IMAGE=$ref "$@" -p "$project" -f compose.yml up -d --force-recreate --remove-orphans || exit 4
+phase start
 """
 
 
@@ -67,6 +75,7 @@ KAIZEN_IMAGE=$ref "$@" -p "$project" -f compose.yml up -d --force-recreate --rem
 # (nothing switched), 7/8 the switch failed, 4 the rollback failed.
 BLUE_GREEN_SCRIPT = (Path(__file__).parent / "hosts" / "blue-green.sh").read_text(encoding="utf-8")
 SWITCHED = re.compile(r"switched port \d+ to the (\w+) slot in ([0-9.]+) s")
+PHASE = re.compile(r"^kaizen-phase (\w+) ([0-9.]+)$", re.MULTILINE)
 
 
 @dataclass
@@ -89,6 +98,7 @@ class SSHCompose:
     health_timeout: float = 120
     drain_seconds: int = 10
     switch_seconds: float | None = None  # how long the last switch took, when blue-green
+    phases: dict[str, float] = field(default_factory=dict)  # the host's parts of the last apply, timed
 
     def describe(self) -> str:
         how = f"blue-green behind port {self.public_port}" if self.strategy == "blue-green" else "recreate"
@@ -120,6 +130,12 @@ class SSHCompose:
         switched = SWITCHED.search(result.stdout)
         if switched:
             self.switch_seconds = float(switched.group(2))
+        if mode in ("deploy", "rollback"):
+            self.phases = {name: float(seconds) for name, seconds in PHASE.findall(result.stdout) if name != "lock"}
+            waited = dict(PHASE.findall(result.stdout)).get("lock")
+            if waited and float(waited) >= 0.5:  # the last deploy's old slot was still draining
+                self.phases = {"wait for the host": float(waited), **self.phases}
+        result.stdout = PHASE.sub("", result.stdout)  # timings only; `current` reads stdout
         if mode in ("deploy", "rollback"):  # compose's own account of what it did
             print("::group::Staging host: compose", flush=True)
             print((result.stdout + result.stderr).rstrip(), flush=True)

@@ -87,12 +87,44 @@ def private_venv(tools_dir: Path, lock: str, overrides: list[str] = (), what: st
         return bin_dir
     install = installer(python)
     venv.create(tools_dir, with_pip=install[0] == python, clear=True)
+    # Compiled once here, not by every interpreter that imports the tools (pip compiles anyway).
+    compile_now = ["--compile-bytecode"] if install[0] != python else []
     if overrides:
         gha.warning(f"installing {', '.join(overrides)} without hash checking (a version input overrides the lock)")
-        command = [*install, "--quiet", *overrides]
+        command = [*install, "--quiet", *compile_now, *overrides]
     else:
-        command = install_locked(lock, python)
+        command = [*install_locked(lock, python), *compile_now]
     if subprocess.run(command, env=gha.child_env(), check=False).returncode != 0:
         raise gha.InputError(f"could not install {what or lock}; see the log above", title=lock)
     marker.write_text(wanted, encoding="utf-8")
     return bin_dir
+
+
+def cached_venv(lock: str, what: str = "") -> Path:
+    """private_venv for lock `lock`, installed once per runner tool cache: RUNNER_TOOL_CACHE
+    outlives the job on a self-hosted runner (and under act), so later jobs reuse it; a hosted
+    runner's is fresh each job, like RUNNER_TEMP. Keyed by the lock's hash, and installed under a
+    file lock, since runners on one machine may share the folder. Its bin folder.
+    https://docs.github.com/en/actions/reference/workflows-and-actions/variables#default-environment-variables
+    """
+    import hashlib
+    import os
+
+    try:
+        import fcntl
+    except ImportError:  # Windows runners: no shared tool folder to guard
+        fcntl = None
+
+    from kaizen import gha
+
+    digest = hashlib.sha256(lock_file(lock).read_bytes()).hexdigest()[:16]
+    root = Path(os.environ.get("RUNNER_TOOL_CACHE") or gha.runner_temp()) / "kaizen" / lock
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a tool cache the job cannot write to: the job's own temp folder
+        root = Path(gha.runner_temp()) / "kaizen-tools" / lock
+        root.mkdir(parents=True, exist_ok=True)
+    with (root / f"{digest}.lock").open("w") as held:
+        if fcntl is not None:
+            fcntl.flock(held, fcntl.LOCK_EX)
+        return private_venv(root / digest, lock, what=what)

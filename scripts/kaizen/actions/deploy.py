@@ -180,12 +180,22 @@ def load_settings() -> load_test.Settings | None:
 
 
 def check(
-    url: str, request: bytes | None, budget_ms: float, calls: int, timeout: float, load: load_test.Settings | None
+    url: str,
+    request: bytes | None,
+    budget_ms: float,
+    calls: int,
+    timeout: float,
+    load: load_test.Settings | None,
+    parts: dict[str, float] | None = None,
 ) -> smoke.SmokeResult:
+    """The smoke test, then the load test; each one's seconds go into `parts`."""
+    parts = {} if parts is None else parts
     predict_path = inputs.url_path("predict-path", "/predict")
+    began = time.monotonic()
     result = smoke.smoke(
         url, health_path=health_path(), predict_path=predict_path, request=request, timeout=timeout, latency_calls=calls
     )
+    parts["smoke"] = time.monotonic() - began
     if result.latencies_ms and result.p95_ms > budget_ms:
         raise smoke.SmokeFailure(
             f"p95 latency {result.p95_ms:.0f} ms over {calls} predictions exceeds the {budget_ms:.0f} ms budget"
@@ -193,9 +203,26 @@ def check(
     if load is not None:
         out_dir = Path(gha.runner_temp()) / "kaizen-load-test"
         gha.set_output("load-test-dir", str(out_dir))
-        measured = load_test.run(url, load, request, health_path(), predict_path, out_dir)
+        began = time.monotonic()
+        try:
+            measured = load_test.run(url, load, request, health_path(), predict_path, out_dir)
+        finally:
+            parts["load"] = time.monotonic() - began
         gha.set_output("load-test-seconds", f"{measured.seconds:.1f}")
     return result
+
+
+def parts_table(parts: dict[str, float], total: float) -> str:
+    """The deploy's parts and their seconds, as one Markdown table."""
+    names = [*parts, "in all"]
+    seconds = [*parts.values(), total]
+    return "\n".join(
+        [
+            "| " + " | ".join(names) + " |",
+            "|" + " ---: |" * len(names),
+            "| " + " | ".join(f"{value:.1f}s" for value in seconds) + " |",
+        ]
+    )
 
 
 def run() -> int:
@@ -232,9 +259,12 @@ def run() -> int:
     print(f"deploying {ref} to {environment} ({target.describe()}); last good: {previous or 'none'}", flush=True)
     gha.set_output("previous-image-ref", previous or "")
     started = time.monotonic()
+    parts: dict[str, float] = {}
     try:
         target.apply(ref)
-        result = check(url, request, budget_ms, calls, timeout, load)
+        # The host's own account of pull, start, health and switch where it gives one.
+        parts.update(getattr(target, "phases", None) or {"apply": time.monotonic() - started})
+        result = check(url, request, budget_ms, calls, timeout, load, parts)
     except Exception as unexpected:
         if isinstance(unexpected, (TargetError, smoke.SmokeFailure)):
             failure = unexpected
@@ -246,7 +276,9 @@ def run() -> int:
             gha.add_summary(f"### Deploy to {environment}\n\n:x: {failure}. Nothing changed.")
             return 1
         return roll_back(target, recorder, environment, ref, previous, url, failure, timeout)
+    recorded = time.monotonic()
     target.record(ref)
+    parts["record"] = time.monotonic() - recorded
     if getattr(target, "switch_seconds", None) is not None:
         gha.set_output("switch-seconds", f"{target.switch_seconds:.2f}")
     seconds = time.monotonic() - started
@@ -258,8 +290,10 @@ def run() -> int:
     gha.set_output("rolled-back", "false")
     gha.add_summary(
         f"### Deploy to {environment}\n\n:white_check_mark: [{url}]({url}) serves `{ref}` "
-        f"(healthy {seconds:.1f}s after the switch{latency}). Previous: `{previous or 'none'}`."
+        f"(deployed, tested and recorded in {seconds:.1f}s{latency}). Previous: `{previous or 'none'}`.\n\n"
+        f"{parts_table(parts, seconds)}"
     )
+    print("deploy parts: " + ", ".join(f"{name} {value:.1f}s" for name, value in parts.items()), flush=True)
     return 0
 
 

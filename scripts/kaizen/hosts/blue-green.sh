@@ -10,6 +10,21 @@ compose=("$@")
 case $dir in "~/"*) dir="$HOME/${dir#\~/}" ;; esac
 if ! mkdir -p "$dir/.kaizen/proxy" || ! cd "$dir"; then echo "cannot use $dir on $(hostname)" >&2; exit 2; fi
 state=.kaizen
+# Each part of a deploy, timed for its summary: "kaizen-phase <part> <seconds>" on stdout.
+mark=$(date +%s.%N)
+phase() {
+  local now; now=$(date +%s.%N)
+  awk -v a="$mark" -v b="$now" -v n="$1" 'BEGIN { printf "kaizen-phase %s %.2f\n", n, b - a }'
+  mark=$now
+}
+# One deploy, rollback or old-slot stop at a time on this folder: the stop of a drained slot runs
+# in the background after a deploy and holds this lock until it is done. Without flock(1), the
+# deploy waits out the drain in the foreground instead.
+lock_host() {
+  command -v flock >/dev/null || return 0
+  exec 9>"$state/lock" || return 0
+  flock -w "${timeout%.*}" 9 || { echo "error: another deploy holds $dir/$state/lock" >&2; exit 2; }
+}
 port_of() { if [ "$1" = blue ]; then echo "$blue_port"; else echo "$green_port"; fi; }
 # A compose command for one slot, with the image and port that slot was started with.
 slot() {
@@ -87,6 +102,8 @@ switch() {
   echo "switched port $public to the $1 slot in $took s"
   date +%s > "$state/switched-at"
 }
+case $mode in deploy|rollback|record) lock_host ;; esac
+phase lock
 active=$(cat "$state/active" 2>/dev/null || true)
 previous=$(cat "$state/previous" 2>/dev/null || true)
 case $mode in
@@ -96,8 +113,14 @@ case $mode in
     # Let the old slot finish what it was serving, then stop it; it stays for an instant rollback.
     if [ -n "$previous" ]; then
       wait=$(( $(cat "$state/switched-at" 2>/dev/null || echo 0) + drain - $(date +%s) ))
-      [ "$wait" -gt 0 ] && sleep "$wait"
-      slot "$previous" stop >&2
+      [ "$wait" -gt 0 ] || wait=0
+      if command -v flock >/dev/null; then
+        # In the background, holding the lock (fd 9) the next deploy takes first: the job goes on.
+        ( trap '' HUP; sleep "$wait"; slot "$previous" stop ) </dev/null >"$state/drain.log" 2>&1 &
+        echo "the $previous slot stops after draining ${wait}s more, in the background"
+      else
+        sleep "$wait"; slot "$previous" stop >&2
+      fi
     fi
     exit 0 ;;
   deploy)
@@ -111,15 +134,18 @@ case $mode in
         exit 3
       fi
     done
+    phase pull
     # Remove the idle slot's old containers first: the late clean-up of a replaced container
     # (one that crash-looped, say) can tear down the port forward its successor uses.
     [ -f "compose.$idle.yml" ] && slot "$idle" rm --force --stop >&2
     mv "compose.next.yml" "compose.$idle.yml" && printf '%s\n' "$ref" > "$state/$idle.ref"
     slot "$idle" up -d --force-recreate --remove-orphans || { slot "$idle" stop; exit 5; }
+    phase start
     if ! healthy "$(port_of "$idle")"; then
       echo "error: the $idle slot ($ref) did not answer $health with 200 within ${timeout}s" >&2
       slot "$idle" logs --tail 30 >&2; slot "$idle" stop >&2; exit 6
     fi
+    phase health
     if [ -z "$active" ] && [ -f compose.yml ]; then
       # The first blue-green deploy on a host that ran one container: it gives up the public
       # port to the proxy (one short gap, once); its compose file and last good version stay.
@@ -128,6 +154,7 @@ case $mode in
       mv compose.yml "$state/migrated-compose.yml"
     fi
     switch "$idle" || exit 8
+    phase switch
     printf '%s\n' "$active" > "$state/previous"; printf '%s\n' "$idle" > "$state/active"
     exit 0 ;;
   rollback)

@@ -134,6 +134,9 @@ def test_a_good_deploy_is_recorded_as_success(action_env, api, staging, capsys):
     assert deployment["payload"] == {"image_ref": f"127.0.0.1:5000/acme/model@{NEW_DIGEST}"}
     assert deployment["environment"] == "staging" and deployment["ref"] == "c" * 40
     assert "rolled-back" in outputs(action_env) and "p95" in capsys.readouterr().out
+    # Each part of the deploy is timed in its summary (a command target is one part, "apply").
+    summary = Path(action_env["GITHUB_STEP_SUMMARY"]).read_text()
+    assert re.search(r"\| apply \| smoke \| record \| in all \|\n\|( ---: \|){4}\n\|( \d+\.\ds \|){4}", summary)
 
 
 def test_a_failing_version_is_rolled_back_to_the_last_good_one(action_env, api, staging, monkeypatch, capsys):
@@ -158,6 +161,8 @@ def test_the_load_test_runs_after_the_smoke_test_and_reports_its_figures(
     assert deploy.run() == 0
     summary = Path(action_env["GITHUB_STEP_SUMMARY"]).read_text()
     assert "### Load test: 3 users for 3s" in summary and "| Failed requests | 0 (0.00%)" in summary
+    assert re.search(r"s to find or install locust, [0-9.]+s of locust for 3s of load", summary)
+    assert "| apply | smoke | load | record | in all |" in summary
     requests = int(re.search(r"\| Requests \| (\d+) \|", summary).group(1))
     assert requests >= 10  # 3 users at up to 5 a second for 3 seconds
     stats = Path(action_env["RUNNER_TEMP"]) / "kaizen-load-test" / "stats_stats.csv"
