@@ -111,8 +111,10 @@ def check_both_environments(repo, sandbox, shipyard, api, production, production
     run = run_pipeline(repo, sandbox, shipyard, api, "push", training.push_payload(first), production_secrets)
     assert run.returncode == 0, run.log[-8000:]
     jobs = results(run)
-    for job in (PLAN, "ci/ci/Lint", "ci/ci/Test (Python 3.12)", "ci/ci/CI result", TRAIN, IMAGE, DEPLOY, RESULT):
+    # train-early by default: a push that trains runs the tests beside training, after lint.
+    for job in (PLAN, "ci/ci/Lint", "tests/ci/Test (Python 3.12)", "ci/ci/CI result", TRAIN, IMAGE, DEPLOY, RESULT):
         assert jobs.get(job) == "success", (job, jobs)
+    assert "ci/ci/Test (Python 3.12)" not in jobs, jobs
     # Production got the very digest staging passed, after it, with its own tests.
     assert jobs.get(PRODUCTION) == "success", jobs
     staged = [v for _, k, v in run.outputs(DEPLOY, step="actions/deploy@") if k == "image-ref"][-1]
@@ -151,8 +153,10 @@ def check_both_environments(repo, sandbox, shipyard, api, production, production
     assert run.returncode == 0, run.log[-8000:]
     jobs = results(run)
     assert TRAIN not in jobs, jobs
-    for job in (IMAGE, DEPLOY, PRODUCTION, RESULT):
+    # Nothing to train: the tests run beside lint, as without train-early.
+    for job in ("ci/ci/Test (Python 3.12)", IMAGE, DEPLOY, PRODUCTION, RESULT):
         assert jobs.get(job) == "success", (job, jobs)
+    assert "tests/ci/Test (Python 3.12)" not in jobs, jobs
     assert plan_output(run, "train") == "false" and plan_output(run, "pipeline-changed") == "false"
     assert any("none is a dependency, params file or dvc.yaml" in text for _, text in run.summaries(PLAN))
     digest = [value for _, key, value in run.outputs(IMAGE, step="actions/container@") if key == "digest"][-1]
@@ -212,10 +216,9 @@ def test_pull_request_gets_the_report_and_no_image(pipeline_consumer, sandbox, s
 
 
 def test_train_early_trains_beside_the_tests_and_the_result_still_needs_them(pipeline_consumer, sandbox, shipyard):
-    """train-early: once lint passes, training and the test matrix run side by side; the result
-    checks both, and a failing test fails the run though training passed and reported."""
+    """train-early, the default: once lint passes, training and the test matrix run side by side;
+    the result checks both, and a failing test fails the run though training passed and reported."""
     repo = pipeline_consumer
-    consumer.set_inputs(repo, WORKFLOW, {"train-early": True})
     slow = repo / "tests" / "test_slow.py"
     slow.write_text("import time\n\n\ndef test_slow():\n    time.sleep(20)\n    assert 1 + 1 == 2\n")
     consumer.commit_all(repo, "A slow test")
