@@ -65,9 +65,12 @@ def jobs(records: list[dict]) -> list[Job]:
     """Every job that ran, by start, with its steps. Records need `at` (seconds since act
     started), which act.run_workflow stamps on each as it arrives: act's own time has whole seconds."""
     found: dict[str, Job] = {}
+    # A job that calls a reusable workflow runs no step of its own: its records only frame the
+    # called workflow's jobs, which are listed instead.
+    runs_steps = {record.get("job") for record in records if record.get("step")}
     for record in records:
         name = record.get("job")
-        if not isinstance(name, str) or not name or "at" not in record:
+        if not isinstance(name, str) or name not in runs_steps or "at" not in record:
             continue
         job = found.setdefault(name, Job(name, start=record["at"], end=record["at"]))
         job.end = max(job.end, record["at"])
@@ -96,13 +99,21 @@ def critical_path(ordered: list[Job]) -> list[Job]:
         path.append(max(before, key=lambda job: job.end))
 
 
+def short(step: str) -> str:
+    """A step's name as the table shows it: `actions/test` for kaizen-ci/kaizen/actions/test@v1."""
+    return re.sub(r"@[0-9A-Za-z._-]+$", "", step.removeprefix(KAIZEN_PREFIX))
+
+
+KAIZEN_PREFIX = "kaizen-ci/kaizen/"
+
+
 def table(ordered: list[Job], wall: float) -> str:
     """The run's jobs, their slowest steps and the critical path, as `kaizen local` prints them."""
     width = max([len(job.name) for job in ordered] + [3])
     lines = [f"  {'job':<{width}}  start   took  slowest steps (s)"]
     for job in ordered:
         mark = "*" if job.critical else " "
-        slow = ", ".join(f"{step.name} {step.seconds:.1f}" for step in job.slowest()) or "-"
+        slow = ", ".join(f"{short(step.name)} {step.seconds:.1f}" for step in job.slowest()) or "-"
         result = "" if job.result in ("success", "") else f" [{job.result}]"
         lines.append(f"{mark} {job.name:<{width}}  {job.start:5.1f}  {job.seconds:5.1f}  {slow}{result}")
     path = [job for job in ordered if job.critical]

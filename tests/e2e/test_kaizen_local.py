@@ -1,6 +1,7 @@
 """`kaizen local`, the README's main command, on the example project: the whole loop up to
 staging for a push, and the report comment for a pull request made of uncommitted edits."""
 
+import json
 import re
 import shutil
 
@@ -25,6 +26,19 @@ def test_push_runs_the_whole_loop_and_says_where_everything_is(sandbox, capsys):
     staging = re.search(r"staging: (http://127\.0\.0\.1:\d+) serves (\S+) \(commit ([0-9a-f]{12})\)", out)
     assert staging and staging[2] == image[1]
     assert "kaizen local: passed" in out
+    # Where the time went: every job with its slowest steps, the critical path, and the JSON.
+    timings = json.loads((sandbox.root / "timings-ml-pipeline.json").read_text())
+    assert timings["workflow"] == "ml-pipeline.yml" and timings["passed"] is True
+    names = [job["name"] for job in timings["jobs"]]
+    assert "staging/deploy-staging/Deploy to staging" in names and "train/train/Train and report" in names
+    assert timings["critical_path"][-1] == "pipeline/ml-pipeline/Pipeline result"
+    deploy = next(job for job in timings["jobs"] if job["name"] == "staging/deploy-staging/Deploy to staging")
+    assert deploy["critical"] and deploy["seconds"] > 0
+    assert any(step["name"].startswith("kaizen-ci/kaizen/actions/deploy@") for step in deploy["steps"])
+    assert re.search(r"^\* staging/deploy-staging/Deploy to staging +[0-9.]+ +[0-9.]+  actions/deploy ", out, re.M)
+    assert re.search(r"^critical path \(\*\), [0-9.]+s of [0-9.]+s: .* -> staging/deploy-staging/Deploy", out, re.M)
+    # The deploy's parts, each timed in its summary.
+    assert re.search(r"\| pull \| start \| health \| switch \| smoke \| load \| record \| in all \|", out)
 
 
 def test_pull_request_of_uncommitted_edits_prints_the_comment(sandbox, tmp_path, capsys):

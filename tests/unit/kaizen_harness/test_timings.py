@@ -1,4 +1,5 @@
 import json
+import re
 
 from kaizen_harness import timings
 
@@ -8,6 +9,7 @@ def step(job, name, at, seconds, result="Success", depth=0, stage="Main"):
     return {
         "job": job,
         "at": at,
+        "step": name,
         "msg": f"  ✅  {result} - {stage} {name} [{seconds}s]",
         "stepID": ["0"] * (depth + 1),
         "executionTime": int(seconds * 1e9),
@@ -16,7 +18,9 @@ def step(job, name, at, seconds, result="Success", depth=0, stage="Main"):
 
 def run_records():
     return [
-        {"job": "pipeline/Plan", "at": 0.5, "msg": "⭐ Run Set up job"},
+        # the caller's job that calls a reusable workflow: no step of its own
+        {"job": "ml-pipeline/pipeline", "at": 0.1, "msg": "🚀  Start image=-self-hosted"},
+        {"job": "pipeline/Plan", "at": 0.5, "msg": "⭐ Run Set up job", "step": "Set up job"},
         step("pipeline/Plan", "actions/changes", 2.0, 1.2),
         {"job": "pipeline/Plan", "at": 2.1, "jobResult": "success"},
         # a stage: lint and two test legs start when the plan ended
@@ -35,7 +39,7 @@ def run_records():
         {"job": "ci/Test-2", "at": 15.1, "jobResult": "failure"},
         # the next stage waited for the slowest leg
         {"job": "image/Build", "at": 21.0},
-        step("image/Build", "actions/container", 40.0, 18.0),
+        step("image/Build", "kaizen-ci/kaizen/actions/container@v1", 40.0, 18.0),
         {"job": "image/Build", "at": 40.2, "jobResult": "success"},
     ]
 
@@ -56,6 +60,8 @@ def test_the_table_and_the_json_say_the_same(tmp_path):
     text = timings.table(ran, 41.0)
     assert "* ci/Test-1" in text and "  ci/Test-2" in text and "[failure]" in text
     assert "pytest 11.5, actions/setup 5.0, Upload 0.1" in text
+    assert re.search(r"^\* image/Build +21\.0 +19\.2  actions/container 18\.0$", text, re.MULTILINE)
+    assert "ml-pipeline/pipeline" not in text  # it only calls a reusable workflow
     assert text.splitlines()[-1] == (
         "critical path (*), 38.5s of 41.0s: pipeline/Plan 1.6 -> ci/Test-1 17.7 -> image/Build 19.2"
     )
