@@ -7,7 +7,7 @@ import joblib
 import pytest
 from fastapi.testclient import TestClient
 
-from kaizen_example import prepare, serve, train
+from kaizen_example import linear, prepare, serve, train
 
 SAMPLE = Path(__file__).resolve().parents[1] / "serving" / "sample-request.json"
 
@@ -73,6 +73,7 @@ def test_a_missing_model_fails_at_start_up(tmp_path, monkeypatch):
     serve.load_model.cache_clear()
 
 
+<<<<<<< HEAD
 def test_predictions_are_sampled_into_a_bounded_rotating_log(tmp_path, monkeypatch, client):
     from kaizen_example.sample_log import Recorder, Settings
 
@@ -122,3 +123,34 @@ def test_bad_sampling_settings_are_refused(monkeypatch):
     monkeypatch.setenv("KAIZEN_SAMPLE_RATE", "2")
     with pytest.raises(ValueError, match="KAIZEN_SAMPLE_RATE"):
         Settings.from_env()
+=======
+def test_the_image_serves_the_exported_numbers_with_the_same_answers(client, tmp_path, monkeypatch):
+    """The image serves models/model.json (linear.py's export), without scikit-learn: the same
+    predictions, probabilities (to 1e-9) and model version as the trained file itself."""
+    sample = json.loads(SAMPLE.read_text())
+    from_joblib = client.post("/predict", json=sample).json()
+    metadata = client.get("/metadata").json()
+    assert linear.main([str(tmp_path / "model.joblib"), str(tmp_path / "model.json")]) == 0
+    monkeypatch.setenv("KAIZEN_MODEL_PATH", str(tmp_path / "model.json"))
+    serve.load_model.cache_clear()
+    with TestClient(serve.app) as numbers:
+        from_json = numbers.post("/predict", json=sample).json()
+        assert numbers.get("/metadata").json() == metadata
+        assert (
+            "has 2 features; the model takes 30"
+            in numbers.post("/predict", json={"instances": [[1, 2]]}).text
+        )
+    serve.load_model.cache_clear()
+    assert from_json["predictions"] == from_joblib["predictions"] == [0, 1]
+    assert from_json["probabilities"] == pytest.approx(from_joblib["probabilities"], abs=1e-9)
+    assert from_json["model_version"] == from_joblib["model_version"]
+
+
+def test_a_model_the_numbers_cannot_express_stops_the_export_with_the_reason(tmp_path, capsys):
+    prepare.prepare(test_size=0.25, seed=0, out_dir=tmp_path)
+    forest = train.train({"model": "random_forest", "n_estimators": 3}, tmp_path / "train.csv")
+    joblib.dump(forest, tmp_path / "forest.joblib")
+    assert linear.main([str(tmp_path / "forest.joblib"), str(tmp_path / "forest.json")]) == 1
+    assert "StandardScaler + RandomForestClassifier" in capsys.readouterr().err
+    assert not (tmp_path / "forest.json").exists()
+>>>>>>> 645e6da (example-project: the image serves the model as plain numbers, without scikit-learn, SciPy or NumPy: a build stage exports the StandardScaler + LogisticRegression pipeline to JSON (kaizen_example/linear.py, with scikit-learn from the new requirements-model.txt) and the service computes the logistic with the standard library (same predictions, probabilities to 1e-9 and model version as the joblib file, tested); a random forest stops the export with the reason and how to serve it with scikit-learn; the serving venv holds only FastAPI and uvicorn; the model and metrics paths live in the package's __init__ so the service imports no stage)

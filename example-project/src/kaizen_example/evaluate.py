@@ -7,10 +7,9 @@ from pathlib import Path
 import joblib
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, roc_auc_score, roc_curve
 
+from kaizen_example import METRICS_PATH, MODEL_PATH
 from kaizen_example.prepare import OUT_DIR, read_csv
-from kaizen_example.train import MODEL_PATH
 
-METRICS_PATH = Path("metrics.json")
 PLOTS_DIR = Path("plots")
 
 

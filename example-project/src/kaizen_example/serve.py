@@ -5,6 +5,8 @@ its rows and answers for Kaizen's drift check (kaizen_example.sample_log).
 
 The model, its metrics and the build's identity are read once at start-up, from the paths and
 variables the Dockerfile sets, so a container that cannot load its model never reports healthy.
+The image serves the model exported to plain numbers (`linear.py`, a `.json` path), with the
+standard library alone; a `.joblib` path (development, the tests) is loaded with scikit-learn.
 """
 
 from __future__ import annotations
@@ -17,13 +19,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import joblib
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, Field
 
-from kaizen_example.evaluate import METRICS_PATH
+from kaizen_example import METRICS_PATH, MODEL_PATH
+from kaizen_example.linear import LinearModel
 from kaizen_example.sample_log import Recorder, Settings
-from kaizen_example.train import MODEL_PATH
 
 MAX_INSTANCES = 1000
 
@@ -44,17 +45,32 @@ class PredictResponse(BaseModel):
 
 class Model:
     def __init__(self, model_path: Path, metrics_path: Path) -> None:
-        self.estimator = joblib.load(model_path)
-        self.sha256 = hashlib.sha256(model_path.read_bytes()).hexdigest()
+        if model_path.suffix == ".json":
+            self.estimator: Any = LinearModel.load(model_path)
+            # The trained file's hash, so the version is the same however the model is served.
+            self.sha256 = self.estimator.source_sha256
+            self.estimator_name = self.estimator.estimator_name
+        else:
+            import joblib
+
+            self.estimator = joblib.load(model_path)
+            self.sha256 = hashlib.sha256(model_path.read_bytes()).hexdigest()
+            self.estimator_name = type(self.estimator[-1]).__name__
         self.n_features = int(self.estimator.n_features_in_)
         self.metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
+
+    def probabilities(self, rows: list[list[float]]) -> list[float]:
+        """The probability of class 1 for each row."""
+        if isinstance(self.estimator, LinearModel):
+            return self.estimator.positive_probabilities(rows)
+        return [float(p) for p in self.estimator.predict_proba(rows)[:, 1]]
 
     def metadata(self) -> dict[str, Any]:
         return {
             "model_version": os.environ.get("KAIZEN_MODEL_VERSION") or self.sha256[:12],
             "git_sha": os.environ.get("KAIZEN_GIT_SHA", ""),
             "model_sha256": self.sha256,
-            "estimator": type(self.estimator[-1]).__name__,
+            "estimator": self.estimator_name,
             "n_features": self.n_features,
             "metrics": self.metrics,
         }
@@ -105,7 +121,7 @@ def predict(request: PredictRequest) -> PredictResponse:
         if len(row) != expected:
             detail = f"instances[{index}] has {len(row)} features; the model takes {expected}"
             raise HTTPException(status_code=422, detail=detail)
-    raw = model.estimator.predict_proba(request.instances)[:, 1]
+    raw = model.probabilities(request.instances)
     predictions = [int(p >= 0.5) for p in raw]
     probabilities = [round(float(p), 6) for p in raw]
     recorder().record(request.instances, predictions, probabilities)

@@ -9,10 +9,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from kaizen_example import MODEL_PATH
 from kaizen_example.params import load_params
 from kaizen_example.prepare import OUT_DIR, read_csv
-
-MODEL_PATH = Path("models/model.joblib")
 
 
 def build_model(params: dict[str, Any]) -> Pipeline:
