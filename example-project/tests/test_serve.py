@@ -73,7 +73,6 @@ def test_a_missing_model_fails_at_start_up(tmp_path, monkeypatch):
     serve.load_model.cache_clear()
 
 
-<<<<<<< HEAD
 def test_predictions_are_sampled_into_a_bounded_rotating_log(tmp_path, monkeypatch, client):
     from kaizen_example.sample_log import Recorder, Settings
 
@@ -123,7 +122,8 @@ def test_bad_sampling_settings_are_refused(monkeypatch):
     monkeypatch.setenv("KAIZEN_SAMPLE_RATE", "2")
     with pytest.raises(ValueError, match="KAIZEN_SAMPLE_RATE"):
         Settings.from_env()
-=======
+
+
 def test_the_image_serves_the_exported_numbers_with_the_same_answers(client, tmp_path, monkeypatch):
     """The image serves models/model.json (linear.py's export), without scikit-learn: the same
     predictions, probabilities (to 1e-9) and model version as the trained file itself."""
@@ -153,4 +153,3 @@ def test_a_model_the_numbers_cannot_express_stops_the_export_with_the_reason(tmp
     assert linear.main([str(tmp_path / "forest.joblib"), str(tmp_path / "forest.json")]) == 1
     assert "StandardScaler + RandomForestClassifier" in capsys.readouterr().err
     assert not (tmp_path / "forest.json").exists()
->>>>>>> 645e6da (example-project: the image serves the model as plain numbers, without scikit-learn, SciPy or NumPy: a build stage exports the StandardScaler + LogisticRegression pipeline to JSON (kaizen_example/linear.py, with scikit-learn from the new requirements-model.txt) and the service computes the logistic with the standard library (same predictions, probabilities to 1e-9 and model version as the joblib file, tested); a random forest stops the export with the reason and how to serve it with scikit-learn; the serving venv holds only FastAPI and uvicorn; the model and metrics paths live in the package's __init__ so the service imports no stage)
