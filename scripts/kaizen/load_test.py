@@ -8,6 +8,7 @@ import csv
 import shlex
 import subprocess
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,7 +63,7 @@ class Result:
     median_ms: float
     rps: float
     seconds: float  # the load test's whole cost: install, start and run
-    install_seconds: float = 0.0  # finding or installing locust's venv
+    install_seconds: float = 0.0  # waiting for locust's venv (installed beside the deploy's first parts)
     locust_seconds: float = 0.0  # locust's process, from start to exit
 
     @property
@@ -111,21 +112,36 @@ def summary(result: Result, settings: Settings, url: str) -> str:
             f"| Requests/s | {result.rps:.1f} | {minimum} "
             f"| {verdict(settings.min_rps is None or result.rps >= settings.min_rps)} |",
             "",
-            f"Took {result.seconds:.1f}s in all: {result.install_seconds:.1f}s to find or install locust, "
+            f"Took {result.seconds:.1f}s in all: {result.install_seconds:.1f}s waiting for locust's install, "
             f"{result.locust_seconds:.1f}s of locust for {settings.duration:g}s of load. "
             "Locust's full stats are in the load-test artifact.",
         ]
     )
 
 
+def install_in_background() -> Future:
+    """Locust's venv, found or installed (once per runner tool cache, outside the uploaded
+    load-test folder) in a thread, so a deploy installs it while it waits on the host."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kaizen-locust")
+    future = pool.submit(tool_env.cached_venv, "load-test", what="locust")
+    pool.shutdown(wait=False)
+    return future
+
+
 def run(
-    url: str, settings: Settings, request: bytes | None, health_path: str, predict_path: str, out_dir: Path
+    url: str,
+    settings: Settings,
+    request: bytes | None,
+    health_path: str,
+    predict_path: str,
+    out_dir: Path,
+    installing: Future | None = None,
 ) -> Result:
-    """Run locust against `url`; the result, or LoadFailure naming every breached threshold."""
+    """Run locust against `url`; the result, or LoadFailure naming every breached threshold.
+    `installing`: install_in_background()'s future, when the caller started it earlier."""
     began = time.monotonic()
     out_dir.mkdir(parents=True, exist_ok=True)
-    # Outside out_dir, which is uploaded: once per runner tool cache.
-    bin_dir = tool_env.cached_venv("load-test", what="locust")
+    bin_dir = (installing or install_in_background()).result()
     installed = time.monotonic()
     locustfile = settings.locustfile
     if locustfile is None:

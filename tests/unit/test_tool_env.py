@@ -1,5 +1,6 @@
 """kaizen.tool_env: the hashed locks of the tools Kaizen installs on a runner."""
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -59,3 +60,20 @@ def test_top_level_pins_follow_the_includes_of_a_source():
 def test_the_test_suite_installs_its_own_tools_with_hashes():
     assert "--hash=sha256:" in (ROOT / "requirements-dev.txt").read_text()
     assert "--require-hashes -r requirements-dev.txt" in (ROOT / "Makefile").read_text()
+
+
+def test_a_cached_venv_is_installed_once_per_tool_cache_and_keyed_by_its_lock(tmp_path, monkeypatch):
+    calls = []
+
+    def fake_private_venv(tools_dir, lock, overrides=(), what=""):
+        calls.append(tools_dir)
+        return tools_dir / "bin"
+
+    monkeypatch.setattr(tool_env, "private_venv", fake_private_venv)
+    monkeypatch.setenv("RUNNER_TOOL_CACHE", str(tmp_path / "toolcache"))
+    digest = hashlib.sha256(tool_env.lock_file("load-test").read_bytes()).hexdigest()[:16]
+    assert tool_env.cached_venv("load-test") == tmp_path / "toolcache" / "kaizen" / "load-test" / digest / "bin"
+    # No tool cache (a laptop): the job's temp folder.
+    monkeypatch.delenv("RUNNER_TOOL_CACHE")
+    monkeypatch.setenv("RUNNER_TEMP", str(tmp_path / "temp"))
+    assert tool_env.cached_venv("load-test").parent.parent == tmp_path / "temp" / "kaizen" / "load-test"

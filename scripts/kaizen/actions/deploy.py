@@ -187,6 +187,7 @@ def check(
     timeout: float,
     load: load_test.Settings | None,
     parts: dict[str, float] | None = None,
+    installing=None,
 ) -> smoke.SmokeResult:
     """The smoke test, then the load test; each one's seconds go into `parts`."""
     parts = {} if parts is None else parts
@@ -205,7 +206,7 @@ def check(
         gha.set_output("load-test-dir", str(out_dir))
         began = time.monotonic()
         try:
-            measured = load_test.run(url, load, request, health_path(), predict_path, out_dir)
+            measured = load_test.run(url, load, request, health_path(), predict_path, out_dir, installing)
         finally:
             parts["load"] = time.monotonic() - began
         gha.set_output("load-test-seconds", f"{measured.seconds:.1f}")
@@ -260,11 +261,13 @@ def run() -> int:
     gha.set_output("previous-image-ref", previous or "")
     started = time.monotonic()
     parts: dict[str, float] = {}
+    # Locust installs (the first time on a runner) while the host pulls and starts the new version.
+    installing = load_test.install_in_background() if load is not None else None
     try:
         target.apply(ref)
         # The host's own account of pull, start, health and switch where it gives one.
         parts.update(getattr(target, "phases", None) or {"apply": time.monotonic() - started})
-        result = check(url, request, budget_ms, calls, timeout, load, parts)
+        result = check(url, request, budget_ms, calls, timeout, load, parts, installing)
     except Exception as unexpected:
         if isinstance(unexpected, (TargetError, smoke.SmokeFailure)):
             failure = unexpected

@@ -95,20 +95,19 @@ def action_env(monkeypatch, tmp_path, staging, api):
 
 
 @pytest.fixture(scope="session")
-def locust_venv(tmp_path_factory) -> Path:
-    """Locust's venv from the hashed lock, installed once (by the code the action runs) for the
-    load tests below instead of once each."""
-    return tool_env.private_venv(tmp_path_factory.mktemp("locust") / "kaizen-load-test", "load-test").parent
+def tool_cache(tmp_path_factory) -> Path:
+    """A runner tool cache shared by the load tests below: locust is installed into it once, by
+    the code the action runs, as a runner's later jobs find it there."""
+    cache = tmp_path_factory.mktemp("toolcache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RUNNER_TOOL_CACHE", str(cache))
+        tool_env.cached_venv("load-test", what="locust")
+    return cache
 
 
 @pytest.fixture()
-def locust_installed(action_env, locust_venv):
-    """The action's load-test folder for this test, holding links to the shared venv: the figures
-    locust writes there are this test's own."""
-    folder = Path(action_env["RUNNER_TEMP"]) / "kaizen-load-test"
-    folder.mkdir()
-    for entry in locust_venv.iterdir():
-        (folder / entry.name).symlink_to(entry)
+def locust_installed(action_env, tool_cache, monkeypatch):
+    monkeypatch.setenv("RUNNER_TOOL_CACHE", str(tool_cache))
 
 
 def outputs(env) -> str:
@@ -161,7 +160,7 @@ def test_the_load_test_runs_after_the_smoke_test_and_reports_its_figures(
     assert deploy.run() == 0
     summary = Path(action_env["GITHUB_STEP_SUMMARY"]).read_text()
     assert "### Load test: 3 users for 3s" in summary and "| Failed requests | 0 (0.00%)" in summary
-    assert re.search(r"s to find or install locust, [0-9.]+s of locust for 3s of load", summary)
+    assert re.search(r"s waiting for locust's install, [0-9.]+s of locust for 3s of load", summary)
     assert "| apply | smoke | load | record | in all |" in summary
     requests = int(re.search(r"\| Requests \| (\d+) \|", summary).group(1))
     assert requests >= 10  # 3 users at up to 5 a second for 3 seconds
