@@ -85,12 +85,20 @@ CONF
 }
 # Point the proxy at slot $1: a graceful nginx reload (old workers finish their requests), then
 # wait until the public port answers from that slot.
+# $2 "handover": the proxy was started while the port was still held (see migrate), so it is
+# only awaited; started again if it gave up.
 switch() {
   local began
   began=$(date +%s.%N)
-  write_proxy "$1"
-  if [ -n "$(proxy ps -q proxy 2>/dev/null)" ] && proxy kill -s SIGHUP proxy >/dev/null 2>&1; then :; else
-    proxy up -d --force-recreate >&2 || return 1
+  if [ "${2:-}" = handover ]; then
+    local until=$((SECONDS + 5))
+    until get "$public" "$health" | grep -qi "^X-Kaizen-Slot: $1" || [ "$SECONDS" -ge "$until" ]; do sleep 0.05; done
+    get "$public" "$health" | grep -qi "^X-Kaizen-Slot: $1" || proxy up -d --force-recreate >&2 || return 1
+  else
+    write_proxy "$1"
+    if [ -n "$(proxy ps -q proxy 2>/dev/null)" ] && proxy kill -s SIGHUP proxy >/dev/null 2>&1; then :; else
+      proxy up -d --force-recreate >&2 || return 1
+    fi
   fi
   local deadline=$((SECONDS + 30))
   until get "$public" "$health" | grep -qi "^X-Kaizen-Slot: $1"; do
@@ -146,14 +154,21 @@ case $mode in
       slot "$idle" logs --tail 30 >&2; slot "$idle" stop >&2; exit 6
     fi
     phase health
+    how=reload
     if [ -z "$active" ] && [ -f compose.yml ]; then
       # The first blue-green deploy on a host that ran one container: it gives up the public
-      # port to the proxy (one short gap, once); its compose file and last good version stay.
+      # port to the proxy; its compose file and last good version stay. The proxy starts first,
+      # while the old container still holds the port: nginx retries its bind every half second
+      # (five times), so it takes the port within that of the old container letting it go,
+      # instead of after the old container's removal and the proxy's own start.
       echo "migrating: stopping the single-container service of $project so the proxy can take port $public" >&2
+      write_proxy "$idle"
+      proxy up -d --force-recreate >&2 || exit 7
       KAIZEN_IMAGE=$(cat "$state/last-good" 2>/dev/null || echo none) "${compose[@]}" -p "$project" -f compose.yml down >&2 || exit 7
       mv compose.yml "$state/migrated-compose.yml"
+      how=handover
     fi
-    switch "$idle" || exit 8
+    switch "$idle" "$how" || exit 8
     phase switch
     printf '%s\n' "$active" > "$state/previous"; printf '%s\n' "$idle" > "$state/active"
     exit 0 ;;
