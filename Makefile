@@ -34,15 +34,19 @@ $(VENV)/.installed: requirements-dev.txt scripts/kaizen/locks/*.txt pyproject.to
 local: setup
 	$(VENV)/bin/kaizen local
 
-# The whole test suite: unit tests, static gates, and every workflow end to end through act.
+# The whole test suite: both tiers below, the second run even when the first fails.
 test: setup
-	$(VENV)/bin/pytest
+	@$(MAKE) --no-print-directory unit; unit=$$?; $(MAKE) --no-print-directory e2e; e2e=$$?; \
+	  test $$unit -eq 0 && test $$e2e -eq 0
 
 # The fast tier: unit tests and static gates; no container, no act. Everything under tests/e2e/
-# is marked e2e by tests/conftest.py, so the two tiers together are always `make test`.
+# is marked e2e by tests/conftest.py, so the two tiers together are always the whole suite.
 unit: setup
 	$(VENV)/bin/pytest -m "not e2e"
 
-# The end-to-end tier: every workflow through act, containers, the staging hosts.
+# The end-to-end tier: every workflow through act, containers, the staging hosts. Tests that
+# share nothing run side by side (pytest-xdist); those sharing an engine or a store are one
+# group, run one after another on one worker (tests/conftest.py).
+E2E_WORKERS ?= 2
 e2e: setup
-	$(VENV)/bin/pytest -m e2e
+	$(VENV)/bin/pytest -m e2e --numprocesses $(E2E_WORKERS) --dist loadgroup --durations 0

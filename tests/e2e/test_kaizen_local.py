@@ -11,6 +11,7 @@ from kaizen.main import main
 from kaizen_harness import consumer, sources
 
 
+@pytest.mark.xdist_group("podman")  # it starts a shipyard (tests/conftest.py)
 def test_push_runs_the_whole_loop_and_says_where_everything_is(sandbox, capsys):
     code = main(["local", "--state-dir", str(sandbox.root), "--python-versions", '["3.12"]'])
     out = capsys.readouterr().out
