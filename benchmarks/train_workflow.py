@@ -32,7 +32,7 @@ from kaizen_harness import act, consumer, training  # noqa: E402
 from kaizen_harness.github_api import GitHubAPIStandIn  # noqa: E402
 
 JOB = "train/train/Train and report"
-REPORT_STEP = "kaizen-ci/kaizen/actions/metrics-report@v1"
+REPORT_STEP = "Report metrics and params against the base"  # the step's name in train.yml
 # Not Kaizen's: installing the project's own dependencies, and act's own job set-up.
 NOT_KAIZENS = ("Install the project", "Set up job", "Complete job")
 
@@ -117,7 +117,7 @@ def main() -> int:
                     )
                 runs[kind].append(round(run.seconds, 1))
                 runs["report_step"] += step_seconds(run, REPORT_STEP)
-                runs["train_step"] += step_seconds(run, "kaizen-ci/kaizen/actions/train@v1")
+                runs["train_step"] += step_seconds(run, "Pull, reproduce what changed and push")
                 if kind == "warm":
                     runs["warm_steps"].append(steps(run, JOB))
                 print(f"round {round_no + 1} {kind}: {run.seconds:.1f}s", flush=True)

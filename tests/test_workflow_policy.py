@@ -86,6 +86,36 @@ def test_workflow_baseline(path):
             assert "${{" not in str(step.get("run", "")), f"job {name}: expressions reach shell only through env"
 
 
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_workflow_step_is_named(path):
+    """A user's log and checks list show the name; an unnamed step shows its `uses:` or script."""
+    for job_id, job in jobs_of(path).items():
+        for number, step in enumerate(job.get("steps", []), 1):
+            assert step.get("name"), f"job {job_id}: step {number} needs a name"
+
+
+def test_job_names_are_distinct():
+    """ml-pipeline.yml runs the other reusable workflows' jobs in one run: two jobs of one name
+    could not be told apart in its checks list."""
+    seen: dict[str, str] = {}
+    for path in sorted((ROOT / ".github" / "workflows").glob("*.yml")):
+        for job_id, job in jobs_of(path).items():
+            if "name" in job:
+                where = f"{path.name}:{job_id}"
+                assert job["name"] not in seen, f"{where} and {seen.get(job['name'])} are both {job['name']!r}"
+                seen[job["name"]] = where
+    assert len(seen) >= 10
+
+
+def test_only_the_reusable_workflows_are_without_a_dot():
+    """Workflows users call (`on: workflow_call`) have plain names; this repository's own, which no
+    user calls, are dot-prefixed as internal (as docker/github-builder does; see .kaizen.yml)."""
+    for path in sorted((ROOT / ".github" / "workflows").glob("*.yml")):
+        triggers = yaml.safe_load(path.read_text()).get(True) or {}
+        reusable = "workflow_call" in triggers
+        assert reusable != path.name.startswith("."), f"{path.name}: reusable={reusable}"
+
+
 @pytest.mark.parametrize("path", ACTIONS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_action_baseline(path):
     data = yaml.safe_load(path.read_text())

@@ -172,7 +172,8 @@ class ActRun:
 
     def outputs(self, job_prefix: str = "", step: str = "") -> list[tuple[dict, str, str]]:
         """(matrix, name, value) of each step output set in jobs whose name starts with job_prefix
-        (and, given `step`, by steps whose `uses:`/name contains it)."""
+        (and, given `step`, by steps whose name contains it: act reports a step by its name, an
+        unnamed one by its `uses:`)."""
         return [
             (r.get("matrix") or {}, r["name"], r.get("arg", ""))
             for r in self.records

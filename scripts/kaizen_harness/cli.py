@@ -384,7 +384,11 @@ def report_where(result: act.ActRun, api: GitHubAPIStandIn, shipyard) -> None:
             print("─" * 72)
             print(comment["body"].rstrip())
             print("─" * 72, flush=True)
-    digests = [value for _, key, value in result.outputs(step="actions/container@") if key == "image-ref" and value]
+    digests = [
+        value
+        for _, key, value in result.outputs(step="Build, smoke-test and push the image")
+        if key == "image-ref" and value
+    ]
     if digests:
         say(f"image pushed: {digests[-1]}")
     if shipyard is not None:

@@ -176,7 +176,9 @@ def deploy(
 
 
 def output(run: act.ActRun, name: str) -> str:
-    values = [value for _, key, value in run.outputs(DEPLOY_JOB, step="actions/deploy@") if key == name]
+    values = [
+        value for _, key, value in run.outputs(DEPLOY_JOB, step="Deploy, smoke-test and load-test") if key == name
+    ]
     return values[-1] if values else ""
 
 

@@ -20,7 +20,7 @@ def test_every_leg_passes_on_its_own_interpreter(make_consumer, sandbox):
     run = act.run_workflow(repo, "push", sandbox, workflow="ci.yml")
     assert run.returncode == 0, run.log[-5000:]
     assert results(run) == {
-        "Plan": "success",
+        "CI plan": "success",
         "Lint": "success",
         "Test (Python 3.10)": "success",
         "Test (Python 3.11)": "success",
@@ -30,7 +30,7 @@ def test_every_leg_passes_on_its_own_interpreter(make_consumer, sandbox):
     }
     seen = {
         matrix["python-version"]: value
-        for matrix, name, value in run.outputs("ci/ci/Test", step="actions/test@")
+        for matrix, name, value in run.outputs("ci/ci/Test", step="Run the tests")
         if name == "python-version" and matrix
     }
     assert set(seen) == {"3.10", "3.11", "3.12", "3.13"}
@@ -93,7 +93,7 @@ def test_project_in_a_subfolder_on_a_self_hosted_runner(make_consumer, sandbox):
     )
     run = act.run_workflow(repo, "push", sandbox, workflow="ci.yml", labels=["self-hosted", "linux"])
     assert run.returncode == 0, run.log[-5000:]
-    assert results(run) == {"Plan": "success", "Test (Python 3.12)": "success", "CI result": "success"}
+    assert results(run) == {"CI plan": "success", "Test (Python 3.12)": "success", "CI result": "success"}
 
 
 @pytest.mark.parametrize(

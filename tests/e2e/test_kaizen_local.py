@@ -16,7 +16,14 @@ def test_push_runs_the_whole_loop_and_says_where_everything_is(sandbox, capsys):
     code = main(["local", "--state-dir", str(sandbox.root), "--python-versions", '["3.12"]'])
     out = capsys.readouterr().out
     assert code == 0, out[-6000:]
-    for job in ("Plan", "Lint", "Test (Python 3.12)", "Train and report", "Build, smoke-test and push"):
+    for job in (
+        "Pipeline plan",
+        "CI plan",
+        "Lint",
+        "Test (Python 3.12)",
+        "Train and report",
+        "Build, smoke-test and push",
+    ):
         assert re.search(rf"✅ \S*{re.escape(job)}: success", out), job
     assert "✅ staging/deploy-staging/Deploy to staging: success" in out
     assert "### Pipeline plan" in out and "everything runs: the branch's first push" in out

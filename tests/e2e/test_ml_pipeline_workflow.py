@@ -16,7 +16,7 @@ TOKEN = "ghs_pipeline_e2e_token_value"
 S3_SECRET = "kaizen-pipeline-e2e-s3-secret"
 WORKFLOW = "ml-pipeline.yml"
 # Nested reusable workflows: act names a job by the workflow that holds it and its name.
-PLAN = "pipeline/ml-pipeline/Plan"
+PLAN = "pipeline/ml-pipeline/Pipeline plan"
 RESULT = "pipeline/ml-pipeline/Pipeline result"
 TRAIN = "train/train/Train and report"
 IMAGE = "image/container/Build, smoke-test and push"
@@ -54,7 +54,7 @@ def results(run: act.ActRun) -> dict[str, str]:
 
 def plan_output(run: act.ActRun, name: str) -> str:
     # act records an output once for the composite's inner step and once for the action.
-    [value] = {value for _, key, value in run.outputs(PLAN, step="actions/changes@") if key == name}
+    [value] = {value for _, key, value in run.outputs(PLAN, step="Plan what runs for the changed files") if key == name}
     return value
 
 
@@ -117,8 +117,10 @@ def check_both_environments(repo, sandbox, shipyard, api, production, production
     assert "ci/ci/Test (Python 3.12)" not in jobs, jobs
     # Production got the very digest staging passed, after it, with its own tests.
     assert jobs.get(PRODUCTION) == "success", jobs
-    staged = [v for _, k, v in run.outputs(DEPLOY, step="actions/deploy@") if k == "image-ref"][-1]
-    promoted = [v for _, k, v in run.outputs(PRODUCTION, step="actions/deploy@") if k == "image-ref"][-1]
+    staged = [v for _, k, v in run.outputs(DEPLOY, step="Deploy, smoke-test and load-test") if k == "image-ref"][-1]
+    promoted = [v for _, k, v in run.outputs(PRODUCTION, step="Deploy, smoke-test and load-test") if k == "image-ref"][
+        -1
+    ]
     assert promoted == staged
     assert production.running_digests() == shipyard.running_digests()
     status, body = smoke.call(f"{production.url}/metadata", timeout=10)
@@ -127,7 +129,9 @@ def check_both_environments(repo, sandbox, shipyard, api, production, production
     assert plan_output(run, "train") == "true" and plan_output(run, "ship") == "true"
     assert any("the branch's first push" in text for _, text in run.summaries(PLAN))
     # The model the training job pushed is the one the image serves on staging.
-    digest = [value for _, key, value in run.outputs(IMAGE, step="actions/container@") if key == "digest"][-1]
+    digest = [
+        value for _, key, value in run.outputs(IMAGE, step="Build, smoke-test and push the image") if key == "digest"
+    ][-1]
     assert shipyard.running_digests() == [digest]
     status, body = smoke.call(f"{shipyard.staging_url}/metadata", timeout=10)
     assert status == 200 and json.loads(body)["git_sha"] == first
@@ -159,7 +163,9 @@ def check_both_environments(repo, sandbox, shipyard, api, production, production
     assert "tests/ci/Test (Python 3.12)" not in jobs, jobs
     assert plan_output(run, "train") == "false" and plan_output(run, "pipeline-changed") == "false"
     assert any("none is a dependency, params file or dvc.yaml" in text for _, text in run.summaries(PLAN))
-    digest = [value for _, key, value in run.outputs(IMAGE, step="actions/container@") if key == "digest"][-1]
+    digest = [
+        value for _, key, value in run.outputs(IMAGE, step="Build, smoke-test and push the image") if key == "digest"
+    ][-1]
     assert shipyard.running_digests() == [digest] and production.running_digests() == [digest]
     status, body = smoke.call(f"{shipyard.staging_url}/metadata", timeout=10)
     assert status == 200 and json.loads(body)["git_sha"] == code
@@ -284,7 +290,11 @@ def test_gpu_template_trains_on_the_gpu_runner_with_the_remotes_credentials(
             assert run.returncode == 0, run.log[-8000:]
             assert results(run)[TRAIN] == "success"
             # The pull request's training pulled the base's outputs from S3 with the secret.
-            [skipped] = {v for _, k, v in run.outputs(TRAIN, step="actions/train@") if k == "stages-skipped"}
+            [skipped] = {
+                v
+                for _, k, v in run.outputs(TRAIN, step="Pull, reproduce what changed and push")
+                if k == "stages-skipped"
+            }
             assert json.loads(skipped) == ["prepare"]
             [comment] = api.state.comments[("acme", "consumer", 7)]
             assert "| train.C | 1.0 | 0.2 |" in comment["body"]

@@ -200,7 +200,9 @@ def get_started_pull_request(make_consumer, tmp_path, tmp_path_factory, workflow
 
 
 def report_results(run) -> dict:
-    return json.loads(next(v for _, k, v in run.outputs(JOB, step="actions/metrics-report@") if k == "results"))
+    return json.loads(
+        next(v for _, k, v in run.outputs(JOB, step="Report metrics and params against the base") if k == "results")
+    )
 
 
 def test_a_regression_project_installed_from_pyproject_gates_lower_is_better_metrics(

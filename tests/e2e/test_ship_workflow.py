@@ -132,7 +132,7 @@ def test_image_is_built_tested_pushed_and_deployed_then_a_broken_one_rolls_back(
         run = ship(repo, sandbox, shipyard, api)
         assert run.returncode == 0, run.log[-8000:]
         image = f"{shipyard.registry.host}/acme/consumer"
-        digest = job_output(run, IMAGE_JOB, "actions/container@", "digest")
+        digest = job_output(run, IMAGE_JOB, "Build, smoke-test and push the image", "digest")
         assert digest.startswith("sha256:")
         assert f"sha-{good_sha[:7]}" in shipyard.registry.tags("acme/consumer")
         assert "main" in shipyard.registry.tags("acme/consumer")

@@ -109,10 +109,14 @@ def test_unchanged_pipeline_retrains_nothing(trained_consumer, sandbox):
     payload = training.push_payload(base)
     run = act.run_workflow(repo, "push", sandbox, workflow="train.yml", payload=payload, secrets=secrets)
     assert run.returncode == 0, run.log[-6000:]
-    assert json.loads(step_output(run, "actions/train@", "stages-ran")) == []
-    assert json.loads(step_output(run, "actions/train@", "stages-restored")) == []
-    assert json.loads(step_output(run, "actions/train@", "stages-skipped")) == ["prepare", "train", "evaluate"]
-    assert step_output(run, "actions/train@", "pushed") == "false"
+    assert json.loads(step_output(run, "Pull, reproduce what changed and push", "stages-ran")) == []
+    assert json.loads(step_output(run, "Pull, reproduce what changed and push", "stages-restored")) == []
+    assert json.loads(step_output(run, "Pull, reproduce what changed and push", "stages-skipped")) == [
+        "prepare",
+        "train",
+        "evaluate",
+    ]
+    assert step_output(run, "Pull, reproduce what changed and push", "pushed") == "false"
     for value in secrets.values():
         for line in value.splitlines():
             assert line.split("=", 1)[1] not in run.log
@@ -128,8 +132,8 @@ def test_a_push_that_no_stage_depends_on_skips_training(trained_consumer, sandbo
     payload = training.push_payload(head, before=base)
     run = act.run_workflow(repo, "push", sandbox, workflow="train.yml", payload=payload, secrets=secrets)
     assert run.returncode == 0, run.log[-6000:]
-    assert step_output(run, "actions/changes@", "train") == "false"
-    assert step_output(run, "actions/changes@", "pipeline-changed") == "false"
+    assert step_output(run, "Plan what runs for the changed files", "train") == "false"
+    assert step_output(run, "Plan what runs for the changed files", "pipeline-changed") == "false"
     assert not [o for o in run.outputs(JOB) if o[1] in ("stages-ran", "report-file", "cache-dir")]  # no DVC step ran
     assert any("Training is skipped: 1 file changed; none is a dependency" in text for _, text in run.summaries(JOB))
     params = repo / "params.yaml"
@@ -139,8 +143,8 @@ def test_a_push_that_no_stage_depends_on_skips_training(trained_consumer, sandbo
         repo, "push", sandbox, workflow="train.yml", payload=training.push_payload(tuned, before=head), secrets=secrets
     )
     assert run.returncode == 0, run.log[-6000:]
-    assert step_output(run, "actions/changes@", "train") == "true"
-    assert json.loads(step_output(run, "actions/train@", "stages-ran")) == ["train", "evaluate"]
+    assert step_output(run, "Plan what runs for the changed files", "train") == "true"
+    assert json.loads(step_output(run, "Pull, reproduce what changed and push", "stages-ran")) == ["train", "evaluate"]
 
 
 @pytest.mark.parametrize("remote_kind", ["s3"], indirect=True)
@@ -180,15 +184,15 @@ def test_pull_request_gets_a_report_and_one_sticky_comment(trained_consumer, san
         assert run.returncode == 0, run.log[-6000:]
         # The changed stages run, or, when an earlier test trained this very change into the shared
         # DVC cache, are restored from DVC's run cache; prepare is untouched either way.
-        ran = json.loads(step_output(run, "actions/train@", "stages-ran"))
-        restored = json.loads(step_output(run, "actions/train@", "stages-restored"))
+        ran = json.loads(step_output(run, "Pull, reproduce what changed and push", "stages-ran"))
+        restored = json.loads(step_output(run, "Pull, reproduce what changed and push", "stages-restored"))
         assert sorted(ran + restored) == ["evaluate", "train"]
-        assert json.loads(step_output(run, "actions/train@", "stages-skipped")) == ["prepare"]
+        assert json.loads(step_output(run, "Pull, reproduce what changed and push", "stages-skipped")) == ["prepare"]
         # A pull request does not push (push-outputs is off): the remote is as the developer left it.
-        assert step_output(run, "actions/train@", "pushed") == "false"
+        assert step_output(run, "Pull, reproduce what changed and push", "pushed") == "false"
         assert sorted(p.relative_to(remote) for p in remote.rglob("*") if p.is_file()) == objects_before
 
-        results = json.loads(step_output(run, "actions/metrics-report@", "results"))
+        results = json.loads(step_output(run, "Report metrics and params against the base", "results"))
         assert results["base"].startswith(f"main ({base[:12]}")
         assert results["gate"]["configured"] and results["gate"]["passed"]
         assert {p["name"]: (p["base"], p["head"]) for p in results["params"]} == {"train.C": (1.0, 0.05)}
@@ -210,7 +214,7 @@ def test_pull_request_gets_a_report_and_one_sticky_comment(trained_consumer, san
 
         [comment] = api.state.comments[("acme", "consumer", 7)]
         assert comment["body"] == report.rstrip("\n") + "\n"
-        assert step_output(run, "actions/pr-comment@", "action") == "created"
+        assert step_output(run, "Comment on the pull request", "action") == "created"
         assert re.search(r"Cache saved with key: dvc-Linux-[0-9a-f]{64}-" + head, run.log)  # DVC's cache
 
         # Another push to the pull request: the same comment is updated, not duplicated.
@@ -225,7 +229,7 @@ def test_pull_request_gets_a_report_and_one_sticky_comment(trained_consumer, san
             secrets=secrets,
         )
         assert run.returncode == 0, run.log[-6000:]
-        assert step_output(run, "actions/pr-comment@", "action") == "updated"
+        assert step_output(run, "Comment on the pull request", "action") == "updated"
         assert "Cache restored from key: dvc-Linux-" in run.log and f"-{head}" in run.log
         [updated] = api.state.comments[("acme", "consumer", 7)]
         assert updated["id"] == comment["id"] and "| train.C | 1.0 | 10.0 |" in updated["body"]
@@ -252,7 +256,7 @@ def test_fork_pull_request_is_commented_from_the_base_repository(trained_consume
         api.state.read_only = True
         run = with_api(api, repo, "pull_request", sandbox, "train.yml", training.pull_request_payload(base, head))
         assert run.returncode == 0, run.log[-6000:]
-        assert step_output(run, "actions/pr-comment@", "action") == "skipped"
+        assert step_output(run, "Comment on the pull request", "action") == "skipped"
         [warning] = [a for a in run.annotations("warning") if a.get("title") == "pr-comment"]
         assert "Resource not accessible by integration" in warning["message"]
         [report] = {text for _, text in run.summaries(JOB) if "Kaizen model report" in text}
@@ -313,10 +317,12 @@ def test_scheduled_retrain_reruns_every_stage_and_compares_with_main(make_consum
         run = with_api(api, repo, "schedule", sandbox, "retrain.yml", payload)
         assert run.returncode == 0, run.log[-6000:]
         job = "retrain/train/Train and report"
-        outputs = {key: value for _, key, value in run.outputs(job, step="actions/train@")}
+        outputs = {key: value for _, key, value in run.outputs(job, step="Pull, reproduce what changed and push")}
         assert json.loads(outputs["stages-ran"]) == ["prepare", "train", "evaluate"]
         assert outputs["pushed"] == "false"
-        results = json.loads([v for _, k, v in run.outputs(job, step="actions/metrics-report@") if k == "results"][-1])
+        results = json.loads(
+            [v for _, k, v in run.outputs(job, step="Report metrics and params against the base") if k == "results"][-1]
+        )
         assert results["base"].startswith(f"main ({head[:12]}")
         # Same code, data and seed: the retrained model scores what the committed one did.
         assert all(metric["change"] == 0 for metric in results["metrics"].values()), results["metrics"]
