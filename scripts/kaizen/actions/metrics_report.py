@@ -101,8 +101,11 @@ def render_images(diff: dict, out_dir: Path) -> list[Path]:
                 continue
             spec = entry["content"]
             stem = plot_id.replace("/", "_").replace(".", "_") + (f"_{index}" if index else "")
-            (out_dir / f"{stem}.svg").write_text(vl_convert.vegalite_to_svg(spec), encoding="utf-8")
-            (out_dir / f"{stem}.png").write_bytes(vl_convert.vegalite_to_png(spec, scale=2))
+            svg = vl_convert.vegalite_to_svg(spec)
+            (out_dir / f"{stem}.svg").write_text(svg, encoding="utf-8")
+            # The PNG from that SVG (vl-convert renders PNGs through SVG anyway): a fifth of the
+            # time of rendering the spec again.
+            (out_dir / f"{stem}.png").write_bytes(vl_convert.svg_to_png(svg, scale=2))
             written += [out_dir / f"{stem}.svg", out_dir / f"{stem}.png"]
     return written
 

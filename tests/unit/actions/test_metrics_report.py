@@ -300,3 +300,22 @@ def test_without_base_ref_the_report_compares_with_the_events_base(project, tmp_
     results = json.loads((tmp_path / "runner" / "kaizen-report" / "results.json").read_text())
     assert results["metrics"]["accuracy"]["base"] == 0.95
     assert results["base"] == f"main ({base_sha[:12]})"
+
+
+def test_each_vega_plot_is_rendered_to_an_svg_and_a_png_drawn_from_it(tmp_path):
+    from kaizen.actions import metrics_report
+
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "data": {"values": [{"fpr": x / 10, "tpr": min(1.0, x / 5)} for x in range(11)]},
+        "mark": "line",
+        "encoding": {"x": {"field": "fpr", "type": "quantitative"}, "y": {"field": "tpr", "type": "quantitative"}},
+    }
+    diff = {"data": {"plots/roc.csv": [{"type": "vega", "content": spec}], "eval/a.png": [{"type": "image"}]}}
+    written = metrics_report.render_images(diff, tmp_path)
+    assert [p.name for p in written] == ["plots_roc_csv.svg", "plots_roc_csv.png"]
+    svg, png = written
+    assert svg.read_text().startswith("<svg") and "fpr" in svg.read_text()
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(png.read_bytes()[16:20], "big")
+    assert width >= 2 * int(float(svg.read_text().split('width="', 1)[1].split('"', 1)[0])) - 1  # scale 2
