@@ -3,59 +3,18 @@ unlike example-project/ that keep their own .github/workflows: it runs those wor
 repository's files as git has them, with its DVC-tracked data and its own dependencies."""
 
 import re
-import shutil
-from pathlib import Path
 
 import fixture_projects
 
 from kaizen.main import main
-from kaizen_harness import consumer, sources, training
-
-TEMPLATES = sources.templates()
-# A workflow of the user's that Kaizen has no stand-in for, and does not run.
-OTHER_WORKFLOW = """\
-name: coverage
-on: [push]
-permissions: {}
-jobs:
-  upload:
-    runs-on: ubuntu-latest
-    permissions:
-      contents: read
-    timeout-minutes: 5
-    steps:
-      - uses: codecov/codecov-action@0565863a31f2c772f9f0395002a31e3f06189574 # v5.4.0
-"""
-
-
-def developer_repository(tmp_path, tmp_path_factory, project: Path, inputs: dict | None = None) -> Path:
-    """A developer's repository: the project, its own train.yml (Kaizen's template, with the
-    inputs it needs), trained with dvc repro and committed; no DVC remote reachable from CI."""
-    workflows = project / ".github" / "workflows"
-    workflows.mkdir(parents=True)
-    shutil.copyfile(TEMPLATES / "train.yml", workflows / "train.yml")
-    (workflows / "coverage.yml").write_text(OTHER_WORKFLOW)
-    consumer.git(project, "init", "--quiet", "-b", "main")
-    if inputs:
-        consumer.commit_all(project, "The project")
-        consumer.set_inputs(project, "train.yml", inputs)
-    developer = training.developer_python(
-        tmp_path_factory.mktemp("own-developer") / "venv",
-        project=project,
-        requirements=(inputs or {}).get("requirements", "").split() or None,
-    )
-    training.dvc(project, developer, "init", "--quiet")
-    consumer.commit_all(project, "dvc init")
-    training.dvc(project, developer, "repro")
-    consumer.commit_all(project, "Train")
-    return project
+from kaizen_harness import consumer
 
 
 def test_a_regression_repository_runs_its_own_train_workflow_on_uncommitted_edits(
-    sandbox, tmp_path, tmp_path_factory, capsys
+    sandbox, tmp_path, developer_repository, capsys
 ):
     project = fixture_projects.regression(tmp_path / "regress-repo")
-    developer_repository(tmp_path, tmp_path_factory, project)
+    developer_repository(project)
     fixture_projects.set_param(project, r"alpha: .*", "alpha: 5.0")  # an edit not yet committed
     argv = ["local", "--project", str(project), "--event", "pull_request", "--state-dir", str(sandbox.root)]
     code = main(argv)
@@ -70,10 +29,10 @@ def test_a_regression_repository_runs_its_own_train_workflow_on_uncommitted_edit
 
 
 def test_a_get_started_repository_with_dvc_tracked_outputs_from_the_workspace(
-    sandbox, tmp_path, tmp_path_factory, capsys
+    sandbox, tmp_path, developer_repository, capsys
 ):
     project = fixture_projects.get_started(tmp_path / "get-started-repo")
-    developer_repository(tmp_path, tmp_path_factory, project, {"requirements": "src/requirements.txt"})
+    developer_repository(project, {"requirements": "src/requirements.txt"})
     assert consumer.git(project, "ls-files", "eval") == ""  # eval/ is DVC's, not git's
     fixture_projects.set_n_est(project, 3)
     argv = ["local", "--project", str(project), "--workflow", ".github/workflows/train.yml"]
@@ -88,16 +47,18 @@ def test_a_get_started_repository_with_dvc_tracked_outputs_from_the_workspace(
 
 
 def test_a_workflow_with_an_action_kaizen_local_cannot_run_gets_one_message(
-    sandbox, tmp_path, tmp_path_factory, capsys
+    sandbox, tmp_path, developer_repository, capsys
 ):
     project = fixture_projects.regression(tmp_path / "regress-repo")
-    developer_repository(tmp_path, tmp_path_factory, project)
+    developer_repository(project)
     argv = ["local", "--project", str(project), "--state-dir", str(sandbox.root)]
     assert main([*argv, "--workflow", "coverage.yml"]) == 1
     [line] = [x for x in capsys.readouterr().out.splitlines() if x.startswith("::error")]
     assert "--workflow: coverage.yml is not one of the workflows that call Kaizen: .github/workflows/train.yml" in line
     train = project / ".github" / "workflows" / "train.yml"
-    train.write_text(train.read_text() + OTHER_WORKFLOW.split("jobs:\n", 1)[1])
+    train.write_text(
+        train.read_text() + (project / ".github" / "workflows" / "coverage.yml").read_text().split("jobs:\n", 1)[1]
+    )
     consumer.commit_all(project, "upload coverage too")
     assert main([*argv, "--event", "push"]) == 1
     [line] = [x for x in capsys.readouterr().out.splitlines() if x.startswith("::error")]
