@@ -18,13 +18,17 @@ ROOT = Path(__file__).resolve().parents[2]
 def installed(tmp_path_factory) -> Path:
     """bin/ of a fresh virtual environment outside the checkout, with the wheel and its extra."""
     where = tmp_path_factory.mktemp("wheel")
-    build = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"]
-    subprocess.run([*build, "--wheel-dir", str(where / "dist"), str(ROOT)], check=True)
+    build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--wheel-dir"]
+    run([*build, str(where / "dist"), str(ROOT)])
     [wheel] = (where / "dist").glob("kaizen-*.whl")
-    subprocess.run([sys.executable, "-m", "venv", str(where / "venv")], check=True)
-    pip = [str(where / "venv" / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-    subprocess.run([*pip, f"{wheel}[local]"], check=True, env=user_env())
+    run([sys.executable, "-m", "venv", str(where / "venv")])
+    run([str(where / "venv" / "bin" / "python"), "-m", "pip", "install", f"{wheel}[local]"], env=user_env())
     return where / "venv" / "bin"
+
+
+def run(command: list[str], **kwargs) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    assert done.returncode == 0, f"{command[:4]}: {(done.stdout + done.stderr)[-3000:]}"
 
 
 def user_env() -> dict[str, str]:
