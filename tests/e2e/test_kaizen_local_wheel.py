@@ -11,6 +11,8 @@ from pathlib import Path
 import fixture_projects
 import pytest
 
+# The example's push starts a shipyard; the other tests join its group so the wheel is built once.
+pytestmark = pytest.mark.xdist_group("podman")
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -73,7 +75,14 @@ def test_the_example_project_runs_the_whole_loop(installed, tmp_path, sandbox):
     out = result.stdout
     assert result.returncode == 0, (out + result.stderr)[-6000:]
     assert "running workflows/ml-pipeline.yml on " in out and "/kaizen_harness/bundle/example-project" in out
-    for job in ("Plan", "Lint", "Test (Python 3.12)", "Train and report", "Build, smoke-test and push"):
+    for job in (
+        "Pipeline plan",
+        "CI plan",
+        "Lint",
+        "Test (Python 3.12)",
+        "Train and report",
+        "Build, smoke-test and push",
+    ):
         assert re.search(rf"✅ \S*{re.escape(job)}: success", out), job
     assert "✅ staging/deploy-staging/Deploy to staging: success" in out
     assert re.search(r"staging: http://127\.0\.0\.1:\d+ serves \S+ \(commit [0-9a-f]{12}\)", out), out[-3000:]
