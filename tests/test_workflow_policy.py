@@ -232,6 +232,18 @@ def test_the_aggregate_result_job_needs_every_other_job(name):
     assert result.get("if") == "always()", "the result job must run when a job it needs failed or was skipped"
 
 
+@pytest.mark.parametrize("name", sorted(AGGREGATE_JOBS))
+def test_the_aggregate_result_is_judged_by_kaizen_result_from_every_job_it_needs(name):
+    """No shell judges it; actions/result gets toJSON(needs), or each job's result by name."""
+    result = jobs_of(ROOT / ".github" / "workflows" / name)[AGGREGATE_JOBS[name]]
+    assert not [step for step in result["steps"] if "run" in step], "the result is judged by kaizen result"
+    [step] = [step for step in result["steps"] if "/actions/result@" in step.get("uses", "")]
+    given = re.sub(r"\s+", " ", str(step["with"]["needs"]))
+    if given != "${{ toJSON(needs) }}":
+        for job in result["needs"]:
+            assert f'"{job}": {{"result": "${{{{ needs.{job}.result }}}}"}}' in given, f"{job}'s result is not handed"
+
+
 def test_every_reusable_workflow_with_several_jobs_has_an_aggregate_result_job():
     for path in sorted((ROOT / ".github" / "workflows").glob("*.yml")):
         data = yaml.safe_load(path.read_text())

@@ -32,6 +32,7 @@ ACTION_COMMANDS = {
     "container-result": ("kaizen.actions.container:run_result", "report what was pushed, by digest"),
     "deploy": ("kaizen.actions.deploy", "deploy by digest, smoke-test staging, roll back on failure"),
     "drift": ("kaizen.actions.drift", "serving data against training data, per column, with thresholds"),
+    "result": ("kaizen.actions.result", "fail unless every job a workflow needs passed (actions/result)"),
 }
 
 # Subcommand -> (module:function taking the arguments after the subcommand, help).

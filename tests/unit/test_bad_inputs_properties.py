@@ -133,6 +133,14 @@ BAD = {
     "remote-url": st.sampled_from(["s3://bucket/a b", "-x", "--config=/etc/x"]),
     "dvc-targets": st.sampled_from(["-x", "--all", "model.pkl --force"]),
     "shell-words": st.sampled_from(['pytest "unclosed', "it's", 'a "b', "\\"]),
+    "needs": st.one_of(
+        refused(lambda s: s.startswith("{")),
+        st.sampled_from(["{}", '{"plan": {}}', '{"plan": "success"}', '{"plan": {"result": "passed"}}', "[]"]),
+    ),
+    "required": st.one_of(
+        refused(lambda s: s.startswith("{")),
+        st.sampled_from(['{"plan": "yes"}', '{"plan": 1}', '{"other": true}', "[]", "null"]),
+    ),
     "build-args": printable.filter(lambda s: "=" not in s and s.strip() and "\n" not in s.strip()),
 }
 
@@ -155,6 +163,7 @@ VALID = {
     "container-smoke-test": {"image": "ghcr.io/acme/model:sha-1"},
     "deploy": {"image": "ghcr.io/acme/model", "digest": DIGEST, "url": "http://127.0.0.1:9"},
     "drift": {"working-directory": "project", "reference": "train.csv", "serving": "sample"},
+    "result": {"workflow": "ci", "needs": '{"plan": {"result": "success"}}'},
 }
 SSH = {"ssh-host": "127.0.0.1", "ssh-private-key": "KEY", "ssh-known-hosts": "KNOWN", "compose-file": "compose.yml"}
 KUBERNETES = {"target": "kubernetes", "kubernetes-deployment": "model", "kubeconfig": "CONFIG"}
@@ -232,6 +241,9 @@ INPUTS = [
     *(("container-context", name, kind, {}) for name, kind in SMOKE),
     ("container-smoke-test", "image", "missing", {}),
     *(("container-smoke-test", name, kind, {}) for name, kind in SMOKE),
+    ("result", "workflow", "identifier", {}),
+    ("result", "needs", "needs", {}),
+    ("result", "required", "required", {}),
     ("deploy", "target", "choice-target", SSH),
     ("deploy", "image", "image", SSH),
     ("deploy", "digest", "digest", SSH),
