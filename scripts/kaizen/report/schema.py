@@ -235,7 +235,7 @@ FIELDS = [
 ]
 
 
-def _at(data: dict, path: str) -> object:
+def value_at(data: dict, path: str) -> object:
     """The value at a dotted path of results.json; None when absent."""
     value: object = data
     parts = path.split(".")
@@ -269,7 +269,7 @@ def from_results(data: object, name: str) -> ReportInput:
     values: dict[str, object] = {"name": name, "artifact_note": FORK_NOTE}
     for each in FIELDS:
         if each.read is not None:
-            read = each.read(each.check(_at(data, each.path), each.path))
+            read = each.read(each.check(value_at(data, each.path), each.path))
             values.update(zip(each.attrs, read if len(each.attrs) > 1 else (read,)))
     for kind, entries in (("rule", values["rules"]), ("verdict", values["verdicts"])):
         for entry in entries:

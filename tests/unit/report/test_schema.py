@@ -49,6 +49,13 @@ def test_every_field_round_trips_through_results_json(each, full_report):
         assert getattr(remade, attr) == getattr(full_report, attr)
 
 
+@pytest.mark.parametrize("each", schema.FIELDS, ids=lambda each: each.path)
+def test_what_the_writer_writes_passes_the_field_s_own_check(each, full_report):
+    """Derived fields too (gate.passed, gate.configured): their type is in the table."""
+    value = schema.value_at(schema.build_results(full_report), each.path)
+    assert each.check(json.loads(json.dumps(value)), each.path) is not None
+
+
 @pytest.mark.parametrize("each", READ_BACK, ids=lambda each: each.path)
 def test_a_field_of_the_wrong_shape_is_refused_by_name(each, full_report):
     results = schema.build_results(full_report)
