@@ -121,6 +121,8 @@ def test_action_baseline(path):
     data = yaml.safe_load(path.read_text())
     for name, spec in data.get("inputs", {}).items():
         assert spec.get("description"), f"input {name} needs a description"
+        # act refuses an expression in an action's description ("expressions are not allowed here")
+        assert "${{" not in spec["description"], f"input {name}: no expression in a description"
         if not spec.get("required"):
             assert isinstance(spec.get("default"), str), f"input {name}: defaults are quoted strings"
     for name, spec in data.get("outputs", {}).items():
