@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from kaizen import base as bases
 from kaizen import dvc, gha, inputs
 from kaizen.base import NO_COMMIT
+from kaizen.escape import md_code
 from kaizen.gha import InputError
 from kaizen.git import git
 
@@ -168,7 +169,7 @@ def summary(result: Plan) -> str:
     if result.changed:
         shown = result.changed[:20]
         more = f"\n- … and {len(result.changed) - len(shown)} more" if len(result.changed) > len(shown) else ""
-        lines += ["", "<details><summary>Changed files</summary>", "", *[f"- `{p}`" for p in shown]]
+        lines += ["", "<details><summary>Changed files</summary>", "", *[f"- {md_code(p, 300)}" for p in shown]]
         lines[-1] += more
         lines += ["", "</details>"]
     return "\n".join(lines)

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from kaizen import gha, image_tags, inputs, smoke, untrusted
+from kaizen.escape import md_code, md_text
 from kaizen.git import git
 
 SMOKE_LOG_LINES = 60
@@ -127,7 +128,7 @@ def run_smoke() -> int:
         print((logs.stdout + logs.stderr).rstrip(), flush=True)
         print("::endgroup::", flush=True)
         gha.error(f"{image} failed its smoke test, so it is not pushed: {failure}", title="smoke test")
-        gha.add_summary(f"### Image smoke test\n\n:x: `{image}` failed: {failure}. Not pushed.")
+        gha.add_summary(f"### Image smoke test\n\n:x: {md_code(image)} failed: {md_text(failure, 1000)}. Not pushed.")
         return 1
     finally:
         docker("rm", "--force", container, check=False)

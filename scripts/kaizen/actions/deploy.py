@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kaizen import gha, inputs, load_test, smoke
 from kaizen.deploy_targets import Command, Kubernetes, SSHCompose, SwitchedError, TargetError
+from kaizen.escape import md_code, md_text
 from kaizen.github import GitHub, GitHubError
 
 TARGETS = ("ssh-compose", "kubernetes", "command")
@@ -276,7 +277,7 @@ def run() -> int:
         if isinstance(failure, TargetError) and not isinstance(failure, SwitchedError):
             recorder.status("failure", str(failure))
             gha.error(f"{failure}. {environment} still runs {previous or 'what it ran'}.", title="deploy")
-            gha.add_summary(f"### Deploy to {environment}\n\n:x: {failure}. Nothing changed.")
+            gha.add_summary(f"### Deploy to {environment}\n\n:x: {md_text(failure, 1000)}. Nothing changed.")
             return 1
         return roll_back(target, recorder, environment, ref, previous, url, failure, timeout)
     recorded = time.monotonic()
@@ -293,7 +294,7 @@ def run() -> int:
     gha.set_output("rolled-back", "false")
     gha.add_summary(
         f"### Deploy to {environment}\n\n:white_check_mark: [{url}]({url}) serves `{ref}` "
-        f"(deployed, tested and recorded in {seconds:.1f}s{latency}). Previous: `{previous or 'none'}`.\n\n"
+        f"(deployed, tested and recorded in {seconds:.1f}s{latency}). Previous: {md_code(previous or 'none', 300)}.\n\n"
         f"{parts_table(parts, seconds)}"
     )
     print("deploy parts: " + ", ".join(f"{name} {value:.1f}s" for name, value in parts.items()), flush=True)
@@ -335,7 +336,7 @@ def roll_back(
         f"{ref} failed on {environment}: {failure}. Rolled back: {environment} serves {previous} again.", title="deploy"
     )
     gha.add_summary(
-        f"### Deploy to {environment}\n\n:x: `{ref}` failed: {failure}.\n\n"
-        f":leftwards_arrow_with_hook: Rolled back; [{url}]({url}) serves `{previous}` again."
+        f"### Deploy to {environment}\n\n:x: `{ref}` failed: {md_text(failure, 1000)}.\n\n"
+        f":leftwards_arrow_with_hook: Rolled back; [{url}]({url}) serves {md_code(previous, 300)} again."
     )
     return 1

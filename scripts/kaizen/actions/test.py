@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kaizen import gha, inputs, tool_env
+from kaizen.escape import md_code, md_text
 from kaizen.gha import InputError
 
 NO_TESTS_COLLECTED = 5  # pytest's exit code when it found nothing to run
@@ -138,8 +139,8 @@ def summary(results: Results, python_version: str, coverage: float | None, limit
     if results.failures:
         lines += ["| Test | Location | Message |", "| --- | --- | --- |"]
         for f in results.failures[:limit]:
-            where = f"`{f.file}:{f.line}`" if f.file else "?"
-            lines.append(f"| `{f.name}` | {where} | {f.message.replace('|', chr(92) + '|')} |")
+            where = md_code(f"{f.file}:{f.line}", 200) if f.file else "?"
+            lines.append(f"| {md_code(f.name, 200)} | {where} | {md_text(f.message, 500)} |")
         if len(results.failures) > limit:
             lines.append(f"| … | | {len(results.failures) - limit} more in the annotations |")
     return "\n".join(lines)
