@@ -88,12 +88,34 @@ def set_env(name: str, value: str) -> None:
     _append_delimited("GITHUB_ENV", name, value)
 
 
+# GitHub shows at most 1 MiB of a step's summary ("each step is limited to a maximum of 1MiB"):
+# https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#adding-a-job-summary
+MAX_SUMMARY_BYTES = 1024 * 1024 - 4096
+
+
+def fit_markdown(markdown: str, limit: int, note: str) -> str:
+    """`markdown` when it is at most `limit` bytes; else cut at a line below it (never inside a
+    code block or a Mermaid chart), ending with `note`."""
+    if len(markdown.encode("utf-8")) <= limit:
+        return markdown
+    room = max(0, limit - len(note.encode("utf-8")) - 8)
+    kept = markdown.encode("utf-8")[:room].decode("utf-8", errors="ignore")
+    kept = kept[: kept.rfind("\n")] if "\n" in kept else ""
+    if kept.count("```") % 2:
+        kept = kept[: kept.rfind("```")]
+    return f"{kept.rstrip()}\n\n{note}\n"
+
+
 def add_summary(markdown: str) -> None:
+    """Append to the step's summary, within the size GitHub shows (what is already there counts)."""
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
         return
+    used = os.path.getsize(path) if os.path.exists(path) else 0
+    note = "**The summary is cut here**: it is longer than GitHub shows; the whole of it is in the job's artifacts."
+    text = fit_markdown(markdown.rstrip("\n"), max(0, MAX_SUMMARY_BYTES - used - 2), note)
     with open(path, "a", encoding="utf-8") as handle:
-        handle.write(markdown.rstrip("\n") + "\n\n")
+        handle.write(text.rstrip("\n") + "\n\n")
 
 
 def workspace() -> Path:

@@ -7,9 +7,12 @@ specs and their inlined data rather than the plot files, so what the report show
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 HEAD = "workspace"  # DVC's name for the checkout's own files
+MAX_POINTS = 2_000  # rows per series (revision and file) of a curve or scatter plot
+MAX_LABELS = 30  # classes of a confusion matrix, bars of a bar chart
 # DVC writes x and y into a template's Vega-Lite fields with `.`, `[` and `]` escaped by a
 # backslash (dvc_render's escape_special_characters), as Vega-Lite reads a bare `.` as nesting:
 # https://vega.github.io/vega-lite/docs/field.html
@@ -137,3 +140,47 @@ def errors(diff: dict, base_rev: str | None) -> list[str]:
         where = f" ({error['source']})" if error.get("source") else ""
         found.append(f"{who}{where}: {error.get('type', 'error')}: {error.get('msg', '')}".strip())
     return found
+
+
+def apply_budgets(diff: dict) -> list[str]:
+    """Cut what `dvc plots diff` inlined to what a report can draw, in place, before it is
+    parsed or rendered: at most MAX_POINTS rows per series of a curve or scatter (every k-th,
+    the last kept), the MAX_LABELS most frequent classes of a confusion matrix, the first
+    MAX_LABELS bars. One note per plot cut, for the report."""
+    notes = []
+    for plot_id, entries in (diff.get("data") or {}).items():
+        for entry in entries if isinstance(entries, list) else []:
+            spec = entry.get("content") if isinstance(entry, dict) and entry.get("type") == "vega" else None
+            data = spec.get("data") if isinstance(spec, dict) else None
+            rows = data.get("values") if isinstance(data, dict) else None
+            if not isinstance(rows, list):
+                continue
+            rows = [row for row in rows if isinstance(row, dict)]
+            kind, x, y = _kind(spec)
+            series: dict[tuple, list[dict]] = {}
+            for row in rows:
+                series.setdefault((str(row.get("rev", HEAD)), str(row.get("filename", ""))), []).append(row)
+            if kind.startswith("confusion"):
+                fx, fy = field_name(x), field_name(y)
+                counts = Counter(str(row.get(f)) for row in rows for f in (fx, fy))
+                if len(counts) > MAX_LABELS:
+                    keep = {label for label, _ in counts.most_common(MAX_LABELS)}
+                    rows = [row for row in rows if str(row.get(fx)) in keep and str(row.get(fy)) in keep]
+                    notes.append(f"{plot_id}: {len(counts):,} classes; the {MAX_LABELS} most frequent are shown")
+            elif kind == "bar" and any(len(part) > MAX_LABELS for part in series.values()):
+                most = max(len(part) for part in series.values())
+                rows = [row for part in series.values() for row in part[:MAX_LABELS]]
+                notes.append(f"{plot_id}: {most:,} bars; the first {MAX_LABELS} are shown")
+            elif any(len(part) > MAX_POINTS for part in series.values()):
+                most = max(len(part) for part in series.values())
+                step = -(-most // (MAX_POINTS - 1))
+                rows = [row for part in series.values() for row in _every(part, step)]
+                notes.append(f"{plot_id}: {most:,} points per series; every {step}th is drawn")
+            data["values"] = rows
+    return notes
+
+
+def _every(rows: list[dict], step: int) -> list[dict]:
+    """Every `step`-th row and the last (a curve keeps its end)."""
+    kept = rows[::step]
+    return kept if not rows or kept[-1] is rows[-1] else kept + [rows[-1]]

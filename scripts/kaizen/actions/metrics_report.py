@@ -9,10 +9,11 @@ from pathlib import Path
 
 from kaizen import base as bases
 from kaizen import dvc, gha, inputs, metrics, plots, quality_gate, untrusted
+from kaizen.escape import md_text
 from kaizen.gha import InputError
 from kaizen.git import file_at, git
 from kaizen.report.blocks import plot_blocks
-from kaizen.report.comment import IMAGE_MARKER
+from kaizen.report.comment import IMAGE_MARKER, fit_report
 from kaizen.report.markdown import build_markdown
 from kaizen.report.schema import ReportInput, build_results
 
@@ -218,10 +219,13 @@ def run() -> int:
     plots_dir = out_dir / "plots"
     plots_dir.mkdir(parents=True, exist_ok=True)
     diff = dvc.plots_diff(project, base_rev, plots_dir)
+    cut = plots.apply_budgets(diff)  # before anything draws: a 100k-point plot is drawn from 2,000
     found = plots.parse(diff)
     images = render_images(diff, plots_dir)
     where = artifact_where(artifact)
     blocks = plot_blocks(found, base_rev, artifact_images(found, out_dir), where)
+    if cut:
+        blocks.append("**Plots cut to what a report can draw:** " + "; ".join(md_text(note) for note in cut) + ".")
     head_label = os.environ.get("GITHUB_SHA", "")[:12] or git(project, "rev-parse", "--short=12", "HEAD").stdout.strip()
     data = ReportInput(
         name=report_name,
@@ -241,7 +245,7 @@ def run() -> int:
         data_changes=data_changes(project, base_rev) if base_rev else [],
         artifact_note=rendered_note(images, out_dir, where),
     )
-    markdown = build_markdown(data)
+    markdown = fit_report(build_markdown(data))
     results = build_results(data)
     (out_dir / "report.md").write_text(markdown, encoding="utf-8")
     write_pull_request(out_dir)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from kaizen.gha import fit_markdown
+
 MARKER = "<!-- kaizen-report:{name} -->"
 # Where an image plot goes, for actions/report-images to put it inline when the caller opts in.
 IMAGE_MARKER = "<!-- kaizen-image:{who}:{path} -->"
@@ -23,3 +25,11 @@ def fit_comment(body: str, where: str = "the `model-report` artifact") -> str:
         kept = kept[: kept.rfind("```")]
     note = "**The report is cut here**: it is longer than a GitHub comment can hold."
     return f"{kept.rstrip()}\n\n{note} The whole of it is `report.md` in {where}.\n"
+
+
+MAX_REPORT_BYTES = 1024 * 1024  # report.md: what a step summary can show
+
+
+def fit_report(body: str) -> str:
+    """report.md within MAX_REPORT_BYTES, cut at a line with a note (results.json has it all)."""
+    return fit_markdown(body, MAX_REPORT_BYTES, "**The report is cut here**: results.json holds every value.")

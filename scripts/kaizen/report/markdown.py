@@ -95,18 +95,32 @@ def headline(data: ReportInput) -> list[str]:
     ]
 
 
+MAX_METRIC_ROWS = 300  # rows of the metrics table; the rest are in results.json
+MAX_PARAM_ROWS = 200
+MAX_CHART_METRICS = 60  # metrics drawn in the bar charts
+
+
+def shown_metrics(data: ReportInput) -> list[str]:
+    """The metrics the table shows: those the gate has rules for first, then by name, at most
+    MAX_METRIC_ROWS (100,000 metrics would make a report GitHub cannot show)."""
+    ruled = {r.metric for r in data.rules}
+    return sorted(data.head, key=lambda name: (name not in ruled, name))[:MAX_METRIC_ROWS]
+
+
 def metrics_table(data: ReportInput) -> list[str]:
     """A row per metric: base, head, change and the gate's verdict; then why values or the
     gate are missing or failed."""
     rules = {r.metric: r for r in data.rules}
     verdicts = {v.metric: v for v in data.verdicts}
     out = ["| Metric | Base | Head | Change | Gate |", "| --- | ---: | ---: | --- | --- |"]
-    for name in sorted(data.head):
+    for name in shown_metrics(data):
         base = data.base.get(name) if data.base else None
         out.append(
             f"| {md_text(name)} | {fmt(base)} | {fmt(data.head[name])} | "
             f"{change_cell(name, base, data.head[name], rules)} | {gate_cell(verdicts.get(name), rules.get(name))} |"
         )
+    if len(data.head) > MAX_METRIC_ROWS:
+        out.append(f"| … | | | {len(data.head) - MAX_METRIC_ROWS:,} more metrics in results.json | |")
     if data.base_label and data.missing_base:
         missing = "; ".join(f"{md_code(p)}: {md_text(why)}" for p, why in data.missing_base.items())
         out += ["", "**No base values for:** " + missing]
@@ -121,10 +135,13 @@ def params_section(params: list[tuple[str, object, object]]) -> list[str]:
     if not params:
         return ["", "### Params", "", "No params changed."]
     out = ["", "### Params", "", "| Param | Base | Head |", "| --- | --- | --- |"]
-    return out + [
+    out += [
         f"| {md_text(name)} | {'—' if old is None else md_text(old)} | {'—' if new is None else md_text(new)} |"
-        for name, old, new in params
+        for name, old, new in params[:MAX_PARAM_ROWS]
     ]
+    if len(params) > MAX_PARAM_ROWS:
+        out.append(f"| … | {len(params) - MAX_PARAM_ROWS:,} more in results.json | |")
+    return out
 
 
 def build_markdown(data: ReportInput) -> str:
@@ -134,7 +151,8 @@ def build_markdown(data: ReportInput) -> str:
     if data.stages_ran or data.stages_restored or data.stages_skipped:
         out += ["", "### Pipeline", "", stages_sentence(data.stages_ran, data.stages_restored, data.stages_skipped)]
     out += ["", "### Charts"]
-    for chart in metrics_charts(data.head, data.base) + data.charts:
+    shown = {name: data.head[name] for name in shown_metrics(data)[:MAX_CHART_METRICS]}
+    for chart in metrics_charts(shown, data.base) + data.charts:
         out += ["", chart]
     if data.plot_errors:
         out += ["", "**Plots DVC could not load:** " + "; ".join(md_text(e) for e in data.plot_errors)]

@@ -7,9 +7,12 @@ no Markdown a fork wrote is ever posted."""
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kaizen.escape import CONTROL
 from kaizen.quality_gate import Rule, Verdict, gate_passed
 
 
@@ -43,23 +46,28 @@ FORK_NOTE = "Posted from a fork's run: its charts and plots are in the run's `mo
 Check = Callable[[object, str], object]
 
 
-def text(limit: int) -> Check:
+def text(limit: int, pattern: re.Pattern | None = None, what: str = "") -> Check:
+    """One line of text of at most `limit` characters, no control or bidi characters (nothing
+    Kaizen writes has them), matching `pattern` when given."""
+
     def check(value: object, where: str) -> str:
-        if not isinstance(value, str) or len(value) > limit:
-            raise ValueError(f"{where} is not a text of at most {limit} characters")
+        if not isinstance(value, str) or len(value) > limit or CONTROL.search(value):
+            raise ValueError(f"{where} is not one line of text of at most {limit} characters")
+        if pattern is not None and value and not pattern.fullmatch(value):
+            raise ValueError(f"{where} is not {what}")
         return value
 
     return check
 
 
 def number(value: object, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise ValueError(f"{where} is not a number")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{where} is not a finite number")
     return float(value)
 
 
 def whole(value: object, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
         raise ValueError(f"{where} is not a whole number")
     return value
 
@@ -83,7 +91,11 @@ def scalar(limit: int) -> Check:
     """A param's value: a text, number or true/false, shown at most `limit` characters long."""
 
     def check(value: object, where: str) -> object:
-        if not isinstance(value, (str, int, float, bool)) or len(str(value)) > limit:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{where} is not a finite number")
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**limit:
+            raise ValueError(f"{where} is a number of more than {limit} digits")
+        if not isinstance(value, (str, int, float, bool)) or len(str(value)) > limit or CONTROL.search(str(value)):
             raise ValueError(f"{where} is not a text, number or true/false of at most {limit} characters")
         return value
 
@@ -94,12 +106,14 @@ def optional(check: Check) -> Check:
     return lambda value, where: None if value is None else check(value, where)
 
 
-def list_of(item: Check) -> Check:
+def list_of(item: Check, most: int = 1000) -> Check:
     def check(value: object, where: str) -> list:
         if value is None:
             return []
         if not isinstance(value, list):
             raise ValueError(f"{where} is not a list")
+        if len(value) > most:
+            raise ValueError(f"{where} has more than {most} entries")
         return [item(entry, f"{where}[{index}]") for index, entry in enumerate(value)]
 
     return check
@@ -150,7 +164,10 @@ RULE = record(
     max_relative_regression=optional(number),
     informational=optional(boolean),
 )
-VERDICT = record(metric=text(200), passed=boolean, informational=boolean, reasons=list_of(text(300)))
+VERDICT = record(metric=text(200), passed=boolean, informational=boolean, reasons=list_of(text(300), 20))
+# The head's label is a commit's short SHA; the base's a git ref and its commit's short SHA.
+HEAD_LABEL = text(40, re.compile(r"[0-9a-f]{4,40}"), "a commit SHA")
+BASE_LABEL = text(300, re.compile(r"[^\s]{1,255} \([0-9a-f]{4,40}\)"), "a branch and its commit: main (0123abcd4567)")
 METRIC = record(head=number, base=optional(number), change=optional(number))
 DATA_CHANGE = record(
     path=text(300),
@@ -192,12 +209,12 @@ def metrics_from(metrics: dict) -> tuple[dict[str, float], dict[str, float]]:
 
 
 FIELDS = [
-    Field("head", ("head_label",), optional(text(100)), read=lambda label: label or ""),
-    Field("base", ("base_label",), optional(text(200)), read=lambda label: label or None),
+    Field("head", ("head_label",), optional(HEAD_LABEL), read=lambda label: label or ""),
+    Field("base", ("base_label",), optional(BASE_LABEL), read=lambda label: label or None),
     Field(
         "gate.rules",
         ("rules",),
-        list_of(RULE),
+        list_of(RULE, 500),
         write=lambda rules: [rule_json(r) for r in rules],
         read=lambda rules: [rule_from(r) for r in rules],
     ),
@@ -206,7 +223,7 @@ FIELDS = [
     Field(
         "gate.verdicts",
         ("verdicts",),
-        list_of(VERDICT),
+        list_of(VERDICT, 500),
         write=lambda verdicts: [
             {"metric": v.metric, "passed": v.passed, "informational": v.informational, "reasons": v.reasons}
             for v in verdicts
@@ -229,9 +246,9 @@ FIELDS = [
         write=lambda params: [{"name": n, "base": o, "head": h} for n, o, h in params],
         read=lambda params: [(p["name"], p["base"], p["head"]) for p in params],
     ),
-    Field("stages.ran", ("stages_ran",), list_of(text(200))),
-    Field("stages.restored", ("stages_restored",), list_of(text(200))),
-    Field("stages.skipped", ("stages_skipped",), list_of(text(200))),
+    Field("stages.ran", ("stages_ran",), list_of(text(200), 500)),
+    Field("stages.restored", ("stages_restored",), list_of(text(200), 500)),
+    Field("stages.skipped", ("stages_skipped",), list_of(text(200), 500)),
 ]
 
 
