@@ -28,10 +28,21 @@ ZERO_WIDTH = "&#8203;"
 _AUTOLINKS = [
     re.compile(r"(@)"),  # @user, @org/team, user@example.com
     re.compile(r"(\\#)(?=\d)"),  # #12, owner/repo#12
-    re.compile(r"(?i)(\bgh-)(?=\d)"),  # GH-12
+    re.compile(r"(?i)(gh-)(?=\d)"),  # GH-12
     re.compile(r"(:)(?=//)"),  # https://..., any scheme
-    re.compile(r"(?i)(\bwww)(?=\.)"),  # www.example.com
+    re.compile(r"(?i)(www)(?=\.)"),  # www.example.com, also after `_`, `*`, `~` or `(`
 ]
+# What makes a text that starts a line a code block (indentation), a list item, a setext
+# heading or an ordered list.
+_LINE_START = re.compile(r"^( *)([-+=]|\d{1,9}(?=[.)]))?")
+
+
+def _line_start(match: re.Match) -> str:
+    marker = match.group(2) or ""
+    escaped = marker + "\\" if marker[:1].isdigit() else "\\" + marker if marker else ""
+    return "&#32;" * len(match.group(1)) + escaped
+
+
 # A commit SHA (GitHub links 7 to 40 hex digits naming a commit): split every 6 digits.
 _HEX_RUN = re.compile(r"(?i)\b[0-9a-f]{7,}\b")
 
@@ -49,7 +60,7 @@ def md_text(value: object, limit: int | None = None) -> str:
     out = []
     for char in plain(value, limit):
         out.append(_ENTITIES.get(char) or ("\\" + char if char in _PUNCTUATION else char))
-    text = "".join(out)
+    text = _LINE_START.sub(_line_start, "".join(out))
     for pattern in _AUTOLINKS:
         text = pattern.sub(lambda m: m.group(1) + ZERO_WIDTH, text)
     return _HEX_RUN.sub(lambda m: ZERO_WIDTH.join(re.findall(".{1,6}", m.group(0))), text)
@@ -59,7 +70,8 @@ def md_code(value: object, limit: int | None = None) -> str:
     """Text as inline code, safe in a table cell: fenced with more backticks than any run in it
     (https://spec.commonmark.org/0.31.2/#code-spans), so no backtick can close it early; `|`
     escaped for the table (GFM reads `\\|` inside code as `|`). GitHub links nothing in code."""
-    text = plain(value, limit).replace("|", "\\|")
+    # A backslash right before a pipe would escape the escape: a zero-width space keeps them apart.
+    text = re.sub(r"\\(?=\|)", "\\\u200b", plain(value, limit)).replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     padded = f" {text} " if text.startswith(("`", " ")) or text.endswith(("`", " ")) or longest else text

@@ -27,7 +27,7 @@ MAX_DIGITS = 100  # an integer longer than this is no metric, id or size
 def _error(file: str, message: str, fix: str, *, title: str, line: int | None = None) -> InputError:
     """`file: message; fix`, where `message` may hold `{at}`: " at line N" when the line is known."""
     at = f" at line {line}" if line else ""
-    text = message.format(at=at) if "{at}" in message else message + at
+    text = message.replace("{at}", at) if "{at}" in message else message + at
     return InputError(f"{file}: {text}; {fix}", title=title, file=file, line=line)
 
 

@@ -248,8 +248,8 @@ def run() -> int:
     markdown = fit_report(build_markdown(data))
     results = build_results(data)
     (out_dir / "report.md").write_text(markdown, encoding="utf-8")
-    write_pull_request(out_dir)
     (out_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    write_pull_request(out_dir)  # after the report: a malformed event payload leaves it in the artifact
     gha.add_summary(markdown)
     gha.set_output("report-file", str(out_dir / "report.md"))
     gha.set_output("output-dir", str(out_dir))
