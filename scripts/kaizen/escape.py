@@ -34,7 +34,7 @@ _AUTOLINKS = [
 ]
 # What makes a text that starts a line a code block (indentation), a list item, a setext
 # heading or an ordered list.
-_LINE_START = re.compile(r"^( *)([-+=]|\d{1,9}(?=[.)]))?")
+_LINE_START = re.compile(r"^( *)([-+](?=\s|$)|=+(?=\s*$)|\d{1,9}(?=[.)](?:\s|$)))?")
 
 
 def _line_start(match: re.Match) -> str:
