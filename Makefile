@@ -41,8 +41,10 @@ test: setup
 
 # The fast tier: unit tests and static gates; no container, no act. Everything under tests/e2e/
 # is marked e2e by tests/conftest.py, so the two tiers together are always the whole suite.
+# Two workers: much of the tier waits on subprocesses (DVC, sshd, locust), not on a core.
+UNIT_WORKERS ?= 2
 unit: setup
-	$(VENV)/bin/pytest -m "not e2e"
+	$(VENV)/bin/pytest -m "not e2e" --numprocesses $(UNIT_WORKERS)
 
 # The end-to-end tier: every workflow through act, containers, the staging hosts. Tests that
 # share nothing run side by side (pytest-xdist); those sharing an engine or a store are one

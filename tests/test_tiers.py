@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def collected(marker: str) -> list[str]:
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-m", marker,
-         "tests/e2e", "tests/unit/test_gha.py"],
+         "tests/e2e/test_ci_workflow.py", "tests/unit/test_image_tags.py"],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr

@@ -5,6 +5,7 @@ import json
 import os
 import re
 import socket
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -101,6 +102,8 @@ def tool_cache(tmp_path_factory) -> Path:
     cache = tmp_path_factory.mktemp("toolcache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RUNNER_TOOL_CACHE", str(cache))
+        # uv on PATH, as actions/setup leaves it on a runner (pip takes several times longer).
+        patch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
         tool_env.cached_venv("load-test", what="locust")
     return cache
 
