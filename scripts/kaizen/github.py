@@ -276,3 +276,30 @@ class GitHub:
     def find_comment(self, repository: str, number: int, marker: str) -> dict | None:
         comments = self.paginate(f"/repos/{repository}/issues/{number}/comments?per_page=100")
         return next((c for c in comments if marker in str(c.get("body") or "") and isinstance(c.get("id"), int)), None)
+
+    def upsert_issue(self, repository: str, label: str, marker: str, title: str, body: str) -> tuple[str, dict]:
+        """Create the one open issue labelled `label` whose body carries `marker`, or update it in
+        place: ("created" or "updated", the issue). Pull requests, which the issues list also
+        returns, are skipped."""
+        found = self.paginate(f"/repos/{repository}/issues?state=open&labels={label}&per_page=100")
+        mine = [
+            i
+            for i in found
+            if isinstance(i, dict)
+            and "pull_request" not in i
+            and marker in str(i.get("body") or "")
+            and isinstance(i.get("number"), int)
+        ]
+        if mine:
+            oldest = min(mine, key=lambda i: i["number"])
+            return "updated", self.request(
+                "PATCH", f"/repos/{repository}/issues/{oldest['number']}", {"body": body}
+            ).body
+        created = self.request("POST", f"/repos/{repository}/issues", {"title": title, "body": body, "labels": [label]})
+        return "created", created.body
+
+    def dispatch_workflow(self, repository: str, workflow: str, ref: str, inputs: dict[str, str] | None = None) -> None:
+        """Start `workflow` (its file name) on `ref`: a workflow_dispatch event, which GITHUB_TOKEN
+        may trigger (https://docs.github.com/en/actions/using-workflows/triggering-a-workflow)."""
+        body = {"ref": ref, **({"inputs": inputs} if inputs else {})}
+        self.request("POST", f"/repos/{repository}/actions/workflows/{workflow}/dispatches", body)

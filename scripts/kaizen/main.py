@@ -33,6 +33,7 @@ ACTION_COMMANDS = {
     "deploy": ("kaizen.actions.deploy", "deploy by digest, smoke-test staging, roll back on failure"),
     "drift": ("kaizen.actions.drift", "serving data against training data, per column, with thresholds"),
     "result": ("kaizen.actions.result", "fail unless every job a workflow needs passed (actions/result)"),
+    "drift-alert": ("kaizen.actions.drift_alert", "on a drift breach, dispatch the retrain or update one issue"),
 }
 
 # Subcommand -> (module:function taking the arguments after the subcommand, help).

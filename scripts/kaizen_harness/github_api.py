@@ -42,6 +42,8 @@ class State:
     deployment_statuses: dict[int, list[dict]] = field(default_factory=dict)  # newest first
     git_objects: dict[str, dict] = field(default_factory=dict)  # sha -> blob, tree or commit
     git_refs: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (owner, repo, ref) -> sha
+    issues: dict[tuple[str, str], list[dict]] = field(default_factory=dict)  # oldest first
+    dispatches: list[dict] = field(default_factory=list)  # workflow_dispatch requests: workflow, ref, inputs
 
     def git_files(self, owner: str, repo: str, branch: str) -> dict[str, bytes]:
         """path -> content of every file on a branch, for the tests to read back."""
@@ -174,6 +176,48 @@ def update_comment(request: Request) -> Response:
                 comment.update(body=request.body["body"], updated_at=request.now)
                 return 200, comment, {}
     return 404, NOT_FOUND, {}
+
+
+@handles("issues/list-for-repo")
+def list_issues(request: Request) -> Response:
+    query = request.query
+    wanted = {name for name in query.get("labels", "").split(",") if name}
+    found = [
+        i
+        for i in request.state.issues.get(request.owner_repo, [])
+        if query.get("state", "open") in ("all", i["state"]) and wanted <= {label["name"] for label in i["labels"]}
+    ]
+    per_page, page = int(query.get("per_page", 30)), int(query.get("page", 1))
+    return 200, found[(page - 1) * per_page : page * per_page], {}
+
+
+@handles("issues/create", writes=True)
+def create_issue(request: Request) -> Response:
+    (owner, repo), body = request.owner_repo, request.body
+    issues = request.state.issues.setdefault((owner, repo), [])
+    issue = request.api.issue(owner, repo, len(issues) + 1, body["title"], body.get("body", ""), body.get("labels", []))
+    issue.update(created_at=request.now, updated_at=request.now)
+    issues.append(issue)
+    return 201, issue, {}
+
+
+@handles("issues/update", writes=True)
+def update_issue(request: Request) -> Response:
+    number = int(request.params["issue_number"])
+    issue = next((i for i in request.state.issues.get(request.owner_repo, []) if i["number"] == number), None)
+    if issue is None:
+        return 404, NOT_FOUND, {}
+    issue.update({k: v for k, v in request.body.items() if k in ("title", "body", "state")}, updated_at=request.now)
+    return 200, issue, {}
+
+
+@handles("actions/create-workflow-dispatch", writes=True)
+def create_workflow_dispatch(request: Request) -> Response:
+    owner, repo = request.owner_repo
+    request.state.dispatches.append(
+        {"repository": f"{owner}/{repo}", "workflow": request.params["workflow_id"], **request.body}
+    )
+    return 204, None, {}
 
 
 @handles("pulls/get")
@@ -404,7 +448,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def _send(self, status: int, body, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(body).encode()
+        data = b"" if status == 204 else json.dumps(body).encode()  # 204: no content, as GitHub sends
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))

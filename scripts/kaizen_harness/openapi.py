@@ -146,3 +146,25 @@ class GitHubRestAPI:
         )
         pull["head"]["sha"] = head_sha
         return pull
+
+    def issue(self, owner: str, repo: str, number: int, title: str, body: str, labels: list[str]) -> dict:
+        """An issue as POST /repos/{owner}/{repo}/issues returns it, from the description's example."""
+        issue = copy.deepcopy(self.examples["issue"]["value"])
+        issue.pop("pull_request", None)  # the example is a pull request's issue
+        label = issue["labels"][0]
+        issue.update(
+            number=number,
+            id=number,
+            state="open",
+            title=title,
+            body=body,
+            comments=0,
+            labels=[
+                {**label, "name": name, "url": f"https://api.github.com/repos/{owner}/{repo}/labels/{name}"}
+                for name in labels
+            ],
+            url=f"https://api.github.com/repos/{owner}/{repo}/issues/{number}",
+            html_url=f"https://github.com/{owner}/{repo}/issues/{number}",
+            repository_url=f"https://api.github.com/repos/{owner}/{repo}",
+        )
+        return issue

@@ -102,6 +102,11 @@ BAD = {
     "choice-target": refused(lambda s: s.lower() in ("ssh-compose", "kubernetes", "command")),
     "choice-strategy": refused(lambda s: s.lower() in ("blue-green", "recreate")),
     "choice-scope": refused(lambda s: s.lower() in ("pipeline", "training")),
+    "choice-on-breach": refused(lambda s: s.lower() in ("retrain", "issue", "none")),
+    "workflow-file": st.one_of(
+        refused(lambda s: bool(re.fullmatch(r"[A-Za-z0-9._-]{1,100}\.ya?ml", s))),
+        st.sampled_from(["../ci.yml", "retrain", "a b.yml", "-x.yml/"]),
+    ),
     "two-ports": st.one_of(
         st.sampled_from(["8001", "8001 8001", "1 2 3", "0 8002", "8001 70000", "a b"]),
         refused(
@@ -164,6 +169,7 @@ VALID = {
     "deploy": {"image": "ghcr.io/acme/model", "digest": DIGEST, "url": "http://127.0.0.1:9"},
     "drift": {"working-directory": "project", "reference": "train.csv", "serving": "sample"},
     "result": {"workflow": "ci", "needs": '{"plan": {"result": "success"}}'},
+    "drift-alert": {"breached": "true", "on-breach": "issue", "token": "t", "repository": "acme/consumer"},
 }
 SSH = {"ssh-host": "127.0.0.1", "ssh-private-key": "KEY", "ssh-known-hosts": "KNOWN", "compose-file": "compose.yml"}
 KUBERNETES = {"target": "kubernetes", "kubernetes-deployment": "model", "kubeconfig": "CONFIG"}
@@ -290,6 +296,14 @@ INPUTS = [
     ("drift", "fail-on-breach", "boolean", {}),
     ("drift", "charts", "whole-or-zero", {}),
     ("drift", "artifact-name", "identifier", {}),
+    ("drift-alert", "breached", "boolean", {}),
+    ("drift-alert", "report-file", "file", {}),
+    ("drift-alert", "on-breach", "choice-on-breach", {}),
+    ("drift-alert", "retrain-workflow", "workflow-file", {}),
+    ("drift-alert", "ref", "git-ref", {}),
+    ("drift-alert", "label", "identifier", {}),
+    ("drift-alert", "repository", "repository", {}),
+    ("drift-alert", "token", "missing", {}),
 ]
 
 # Inputs that take any text, and why no value is bad for Kaizen to receive.
@@ -305,6 +319,7 @@ ANY_TEXT = {
     ("drift", "target-column"): "a column name, compared with the reference's header only (a warning when absent)",
     ("changes", "token"): "optional: sent only to the server's host to fetch the base; GitHub checks it",
     ("metrics-report", "token"): "optional: sent only to the server's host to fetch the base; GitHub checks it",
+    ("drift-alert", "run-url"): "a link at the end of the issue, written only when it starts with https://",
 }
 # Steps' outputs, not the user's: the action wires them from an earlier step.
 WIRED = {"container-result"}
