@@ -257,7 +257,7 @@ def test_every_reusable_workflow_with_several_jobs_has_an_aggregate_result_job()
 # into it, or runs DVC and the tools installed there) runs `python`, the interpreter
 # actions/setup-python put first on PATH; every other Kaizen step runs `python3`, the runner's
 # own Python, which needs no set-up step.
-PROJECT_ENVIRONMENT_COMMANDS = {"setup", "test", "dvc", "train", "metrics-report"}
+PROJECT_ENVIRONMENT_COMMANDS = {"setup", "test", "dvc", "train", "metrics-report", "drift"}
 
 
 @pytest.mark.parametrize("path", ACTIONS, ids=lambda p: str(p.relative_to(ROOT)))

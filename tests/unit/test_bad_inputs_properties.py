@@ -292,6 +292,7 @@ INPUTS = [
     ("drift", "reference", "file", {}),
     ("drift", "serving", "file", {}),
     ("drift", "serving-commit", "commit-sha", {}),
+    ("drift", "metadata-url", "url", {}),
     ("drift", "thresholds-file", "file", {}),
     ("drift", "fail-on-breach", "boolean", {}),
     ("drift", "charts", "whole-or-zero", {}),

@@ -3,6 +3,8 @@ training data as the reference, a sample in the serving contract's format."""
 
 import csv
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -110,3 +112,72 @@ def test_without_numpy_it_installs_the_drift_lock_and_runs_there(workspace, tmp_
     assert main(["drift"]) == 0
     assert calls == ["drift"]
     assert outputs(tmp_path)["breached"] == "true"  # written by the rerun, a process of its own
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
+    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_the_reference_is_the_training_data_at_the_serving_commit(workspace, tmp_path, monkeypatch):
+    """The service still runs the model trained on v1 data; main has since moved to data that
+    looks like the sample. Compared with v1 (the serving commit) the sample drifted."""
+    git(workspace, "init", "-q", "-b", "main")
+    git(workspace, "add", "data")
+    git(workspace, "commit", "-qm", "v1 data")
+    serving = git(workspace, "rev-parse", "HEAD")
+    write_sample(workspace, shift=1.0)
+    rng = np.random.default_rng(5)
+    with (workspace / "data" / "train.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["radius", "texture", "target"])
+        for _ in range(1000):
+            writer.writerow([f"{rng.normal(17, 3):.4f}", f"{rng.normal(19, 4):.4f}", int(rng.random() < 0.6)])
+    git(workspace, "commit", "-qam", "v2 data")
+    assert main(["drift"]) == 0
+    assert outputs(tmp_path)["breached"] == "false"  # against main's data: no drift
+    (tmp_path / "output").unlink()
+    monkeypatch.setenv("KAIZEN_SERVING_COMMIT", serving)
+    assert main(["drift"]) == 0
+    assert outputs(tmp_path) == {"breached": "true", "drifted": "radius"}
+    assert f"Serving commit `{serving[:12]}`" in (tmp_path / "summary.md").read_text()
+
+
+def test_the_serving_commit_comes_from_the_services_metadata(workspace, tmp_path, monkeypatch, capsys):
+    import http.server
+    import threading
+
+    answers = {"/metadata": {"git_sha": "a" * 40, "model_version": "v1"}, "/bad": {"model_version": "v1"}}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            body = json.dumps(answers[self.path]).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        write_sample(workspace, shift=0.0)
+        git(workspace, "init", "-q", "-b", "main")
+        monkeypatch.setenv("KAIZEN_METADATA_URL", f"http://127.0.0.1:{server.server_address[1]}/metadata")
+        assert main(["drift"]) == 1  # that commit is not in this checkout: one clear error
+        errors = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::error")]
+        assert len(errors) == 1 and "serving commit aaaaaaaaaaaa is not in this checkout" in errors[0]
+        monkeypatch.setenv("KAIZEN_METADATA_URL", f"http://127.0.0.1:{server.server_address[1]}/bad")
+        assert main(["drift"]) == 1
+        errors = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::error")]
+        assert len(errors) == 1 and "names no commit" in errors[0]
+    finally:
+        server.shutdown()
