@@ -298,7 +298,6 @@ INPUTS = [
     ("drift", "charts", "whole-or-zero", {}),
     ("drift", "artifact-name", "identifier", {}),
     ("drift-alert", "breached", "boolean", {}),
-    ("drift-alert", "report-file", "file", {}),
     ("drift-alert", "on-breach", "choice-on-breach", {}),
     ("drift-alert", "retrain-workflow", "workflow-file", {}),
     ("drift-alert", "ref", "git-ref", {}),
@@ -320,6 +319,7 @@ ANY_TEXT = {
     ("drift", "target-column"): "a column name, compared with the reference's header only (a warning when absent)",
     ("changes", "token"): "optional: sent only to the server's host to fetch the base; GitHub checks it",
     ("metrics-report", "token"): "optional: sent only to the server's host to fetch the base; GitHub checks it",
+    ("drift-alert", "report"): "Markdown actions/drift wrote (names from the data escaped there), an issue's body",
     ("drift-alert", "run-url"): "a link at the end of the issue, written only when it starts with https://",
 }
 # Steps' outputs, not the user's: the action wires them from an earlier step.

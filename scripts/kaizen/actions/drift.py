@@ -153,6 +153,7 @@ def run() -> int:
     gha.set_output("breached", "true" if result.breached else "false")
     gha.set_output("drifted", ",".join(c.name for c in result.drifted))
     gha.set_output("report-file", str(out_dir / "report.md"))
+    gha.set_output("report", report)
     gha.set_output("results-file", str(out_dir / "results.json"))
     gha.set_output("output-dir", str(out_dir))
     if result.too_few_rows:

@@ -21,7 +21,7 @@ TITLE = "Drift: the data the model serves has moved away from its training data"
 def run() -> int:
     breached = inputs.boolean("breached", False)
     action = inputs.choice("on-breach", ACTIONS, "retrain")
-    report_file = inputs.file("report-file", temp_ok=True, what="give actions/drift's report-file output")
+    report = inputs.text("report") or "The drift thresholds were breached.\n"
     workflow = inputs.text("retrain-workflow", "retrain.yml")
     if not WORKFLOW_FILE.match(workflow):
         raise inputs.bad("retrain-workflow", f"{workflow!r} is not a workflow file name; give e.g. retrain.yml")
@@ -44,7 +44,6 @@ def run() -> int:
             gha.add_summary(f"Drift breached: dispatched `{workflow}` on `{ref}` to retrain.\n")
             print(f"drift-alert: dispatched {workflow} on {ref}")
             return 0
-        report = report_file.read_text(encoding="utf-8") if report_file else "The drift thresholds were breached.\n"
         footer = f"\n\n[The drift run]({run_url})\n" if run_url.startswith("https://") else ""
         body = fit_comment(f"{MARKER}\n{report}{footer}", "the `drift-report` artifact")
         how, issue = api.upsert_issue(repository, label, MARKER, TITLE, body)

@@ -10,9 +10,6 @@ TOKEN = "drift-token"
 
 @pytest.fixture()
 def env(tmp_path, monkeypatch, api):
-    report = tmp_path / "runner" / "kaizen-drift" / "report.md"
-    report.parent.mkdir(parents=True)
-    report.write_text("## Drift: 🟥 breached (1 of 30 columns drifted)\n")
     for key, value in {
         "GITHUB_WORKSPACE": tmp_path,
         "RUNNER_TEMP": tmp_path / "runner",
@@ -21,18 +18,18 @@ def env(tmp_path, monkeypatch, api):
         "GITHUB_API_URL": api.url,
         "KAIZEN_TOKEN": TOKEN,
         "KAIZEN_REPOSITORY": "acme/model",
-        "KAIZEN_REPORT_FILE": str(report),
+        "KAIZEN_REPORT": "## Drift: 🟥 breached (1 of 30 columns drifted)\n",
         "KAIZEN_BREACHED": "true",
         "KAIZEN_RUN_URL": "https://github.com/acme/model/actions/runs/7",
     }.items():
         monkeypatch.setenv(key, str(value))
-    return report
+    return monkeypatch
 
 
 def test_issue_is_opened_once_then_updated(env, api, monkeypatch):
     monkeypatch.setenv("KAIZEN_ON_BREACH", "issue")
     assert main(["drift-alert"]) == 0
-    env.write_text("## Drift: 🟥 breached (2 of 30 columns drifted)\n")
+    env.setenv("KAIZEN_REPORT", "## Drift: 🟥 breached (2 of 30 columns drifted)\n")
     assert main(["drift-alert"]) == 0
     issues = api.state.issues[("acme", "model")]
     assert len(issues) == 1
