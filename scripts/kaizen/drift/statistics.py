@@ -98,7 +98,16 @@ def psi(reference_counts: np.ndarray, serving_counts: np.ndarray) -> float:
 
 
 def as_numbers(values: list) -> tuple[np.ndarray, int, int]:
-    """Values as floats (NaN for missing); how many were missing and how many were not numbers."""
+    """Values as floats (NaN for missing); how many were missing and how many were not numbers.
+    numpy converts a column of numbers, numeric text and None at once; a column holding other
+    text (or booleans, which numpy would read as 0 and 1) goes value by value."""
+    if bool not in set(map(type, values)):
+        try:
+            numbers = np.array(values, dtype=float)
+        except (TypeError, ValueError):
+            pass
+        else:
+            return numbers, int(np.isnan(numbers).sum()), 0
     numbers = np.full(len(values), np.nan)
     missing_count = wrong = 0
     for i, value in enumerate(values):
