@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 from kaizen import gha, inputs, tool_env
-from kaizen.git import git
+from kaizen.git import file_at, git
 
 DEFAULT_THRESHOLDS = ".kaizen/quality-gate.yml"
 IN_TOOL_ENV = "KAIZEN_DRIFT_TOOL_ENV"  # set in the re-run, so it never loops
@@ -80,7 +80,7 @@ def reference_file(project: Path, commit: str) -> Path:
                 "reference",
                 f"the serving commit {commit[:12]} is not in this checkout; check out with fetch-depth: 0",
             )
-        text = dvc.file_at(project, commit, relative) or dvc.get_at_revision(project, commit, relative)
+        text = file_at(project, commit, relative) or dvc.get_at_revision(project, commit, relative)
         if text is None:
             raise inputs.bad(
                 "reference",
