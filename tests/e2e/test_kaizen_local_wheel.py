@@ -75,18 +75,10 @@ def test_the_example_project_runs_the_whole_loop(installed, tmp_path, sandbox):
     out = result.stdout
     assert result.returncode == 0, (out + result.stderr)[-6000:]
     assert "running workflows/ml-pipeline.yml on " in out and "/kaizen_harness/bundle/example-project" in out
-    for job in (
-        "Pipeline plan",
-        "CI plan",
-        "Lint",
-        "Test (Python 3.12)",
-        "Train and report",
-        "Build, smoke-test and push",
-    ):
-        assert re.search(rf"✅ \S*{re.escape(job)}: success", out), job
+    # "passed" only when every job succeeded (test_kaizen_local.py checks them one by one).
+    assert "kaizen local: passed" in out
     assert "✅ staging/deploy-staging/Deploy to staging: success" in out
     assert re.search(r"staging: http://127\.0\.0\.1:\d+ serves \S+ \(commit [0-9a-f]{12}\)", out), out[-3000:]
-    assert "kaizen local: passed" in out
 
 
 def test_a_get_started_repository_runs_its_own_train_workflow(installed, tmp_path, sandbox, developer_repository):
