@@ -15,6 +15,7 @@ Configured in one file in the consumer repository (default `.kaizen/quality-gate
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,7 +134,10 @@ def load_rules(path: Path) -> list[Rule]:
             f"thresholds-file: {path.as_posix()} does not exist; create it or leave the input empty",
             title="thresholds-file",
         )
-    display = gha.repo_relative(path)
+    try:  # the path as written (a symlink not followed), relative to the repository
+        display = Path(os.path.abspath(path)).relative_to(gha.workspace()).as_posix()
+    except ValueError:
+        display = path.as_posix()
     return parse_rules(untrusted.load_yaml(path, display, title="thresholds-file"), display)
 
 

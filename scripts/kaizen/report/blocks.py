@@ -70,7 +70,9 @@ def scatter_block(plot: plots.Plot, base_rev: str | None, bins: int = 8) -> str 
         ys = sorted(py for _, py in pts)
         mean = _mean(ys)
         std = (sum((v - mean) ** 2 for v in ys) / len(ys)) ** 0.5
-        spread.append(f"{md_text(name)}: n {len(ys)}, mean {fmt(mean)}, std {fmt(std)}, {fmt(ys[0])} to {fmt(ys[-1])}")
+        spread.append(
+            f"{md_text(name, 200)}: n {len(ys)}, mean {fmt(mean)}, std {fmt(std)}, {fmt(ys[0])} to {fmt(ys[-1])}"
+        )
     return "\n".join(lines) + "\n\n" + "; ".join(spread) + "."
 
 
@@ -155,7 +157,7 @@ def bar_block(plot: plots.Plot, base_rev: str | None) -> str | None:
     for name, value in sorted(head.items(), key=lambda item: -(item[1] or 0)):
         old = base.get(name)
         delta = f"{value - old:+.4g}" if value is not None and old is not None else "new" if base else ""
-        lines.append(f"| {md_text(name)} | {fmt(old)} | {fmt(value)} | {delta} |")
+        lines.append(f"| {md_text(name, 200)} | {fmt(old)} | {fmt(value)} | {delta} |")
     return "\n".join(lines)
 
 
@@ -166,7 +168,7 @@ def image_block(plot: plots.Plot, base_rev: str | None, artifact_files: dict[str
     for rev in sorted(plot.images, key=lambda r: r != plots.HEAD):
         name = _series_name(rev, "", base_rev, False)
         path = artifact_files.get(rev, plot.images[rev])
-        found.append(f"{name}: {md_code(path)}")
+        found.append(f"{name}: {md_code(path, 300)}")
         if re.fullmatch(r"[\w.-][\w./-]*", path) and ".." not in path:
             markers.append(IMAGE_MARKER.format(who=name, path=path))
     text = f"**{md_text(plot.title)}** (image): " + ", ".join(found) + f", in {where}."

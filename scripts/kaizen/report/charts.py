@@ -26,7 +26,7 @@ def _init(colours: list[str]) -> str:
 
 
 def legend(names: list[str]) -> str:
-    return " · ".join(f"{PALETTE[i][0]} {md_text(name)}" for i, name in enumerate(names))
+    return " · ".join(f"{PALETTE[i][0]} {md_text(name, 200)}" for i, name in enumerate(names))
 
 
 def scale_groups(names: list[str], values: dict[str, float]) -> list[list[str]]:

@@ -74,7 +74,7 @@ def data_section(changes: list[tuple[str, str, int | None, int | None]], limit: 
         return "No DVC-tracked data or output changed."
     lines = ["| Path | Change | Base | Head |", "| --- | --- | ---: | ---: |"]
     for path, change, old, new in changes[:limit]:
-        lines.append(f"| {md_code(path)} | {change} | {human_size(old)} | {human_size(new)} |")
+        lines.append(f"| {md_code(path, 300)} | {change} | {human_size(old)} | {human_size(new)} |")
     if len(changes) > limit:
         lines.append(f"| … | {len(changes) - limit} more | | |")
     return "\n".join(lines)
@@ -116,13 +116,13 @@ def metrics_table(data: ReportInput) -> list[str]:
     for name in shown_metrics(data):
         base = data.base.get(name) if data.base else None
         out.append(
-            f"| {md_text(name)} | {fmt(base)} | {fmt(data.head[name])} | "
+            f"| {md_text(name, 200)} | {fmt(base)} | {fmt(data.head[name])} | "
             f"{change_cell(name, base, data.head[name], rules)} | {gate_cell(verdicts.get(name), rules.get(name))} |"
         )
     if len(data.head) > MAX_METRIC_ROWS:
         out.append(f"| … | | | {len(data.head) - MAX_METRIC_ROWS:,} more metrics in results.json | |")
     if data.base_label and data.missing_base:
-        missing = "; ".join(f"{md_code(p)}: {md_text(why)}" for p, why in data.missing_base.items())
+        missing = "; ".join(f"{md_code(p, 300)}: {md_text(why, 400)}" for p, why in data.missing_base.items())
         out += ["", "**No base values for:** " + missing]
     failed = [v for v in data.verdicts if not v.passed and not v.informational]
     if failed:
@@ -136,7 +136,8 @@ def params_section(params: list[tuple[str, object, object]]) -> list[str]:
         return ["", "### Params", "", "No params changed."]
     out = ["", "### Params", "", "| Param | Base | Head |", "| --- | --- | --- |"]
     out += [
-        f"| {md_text(name)} | {'—' if old is None else md_text(old)} | {'—' if new is None else md_text(new)} |"
+        f"| {md_text(name, 200)} | {'—' if old is None else md_text(old, 200)} | "
+        f"{'—' if new is None else md_text(new, 200)} |"
         for name, old, new in params[:MAX_PARAM_ROWS]
     ]
     if len(params) > MAX_PARAM_ROWS:
