@@ -33,6 +33,9 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
+MAX_ANNOTATION = 4000
+
+
 def annotation(
     level: str,
     message: str,
@@ -44,7 +47,10 @@ def annotation(
     end_line: int | None = None,
     end_column: int | None = None,
 ) -> str:
-    """Format a `::error::`/`::warning::`/`::notice::` workflow command."""
+    """Format a `::error::`/`::warning::`/`::notice::` workflow command. The message stays one
+    line (line breaks escaped) of at most MAX_ANNOTATION characters: it may quote a file's text."""
+    if len(message) > MAX_ANNOTATION:
+        message = message[: MAX_ANNOTATION - 1] + "…"
     props = []
     for key, value in (
         ("file", file),
