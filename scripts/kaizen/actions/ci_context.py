@@ -7,7 +7,6 @@ workflow with one readable error instead of a matrix expression failing half-way
 from __future__ import annotations
 
 import json
-import os
 import re
 
 from kaizen import gha, inputs
@@ -85,16 +84,6 @@ def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", version)[:3])
 
 
-def max_parallel(legs: int, shared_machine: bool, cores: int | None) -> int:
-    """How many test legs run at once. On GitHub every job gets a runner of its own (hosted: a
-    fresh machine; self-hosted: a runner takes one job at a time), so all of them. Under act
-    (which sets ACT=true, https://nektosact.com/usage/index.html) every job shares this
-    machine: as many legs as it has cores, so two cores don't run four test suites at once."""
-    if not shared_machine:
-        return legs
-    return max(1, min(legs, cores or 1))
-
-
 def run() -> int:
     versions = parse_python_versions(inputs.text("python-versions"))
     runs_on = parse_runs_on(inputs.text("runs-on", "ubuntu-latest"))
@@ -103,11 +92,9 @@ def run() -> int:
     gha.set_output("python-versions", json.dumps(versions))
     gha.set_output("newest-python-version", newest)
     gha.set_output("runs-on", json.dumps(runs_on))
-    parallel = max_parallel(len(versions), bool(os.environ.get("ACT")), os.cpu_count())
-    gha.set_output("max-parallel", str(parallel))
     gha.set_output("working-directory", working_directory)
     print(
         f"python versions: {', '.join(versions)}; runs on: {json.dumps(runs_on)}; "
-        f"working directory: {working_directory}; {parallel} test leg(s) at a time"
+        f"working directory: {working_directory}"
     )
     return 0

@@ -62,10 +62,3 @@ def test_command_reports_bad_input_as_one_error_line(tmp_path, monkeypatch, caps
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("::error title=python-versions::python-versions: 3.1 is a number")
-
-
-def test_legs_run_all_at_once_unless_they_share_one_machine():
-    assert ci_context.max_parallel(4, shared_machine=False, cores=2) == 4  # GitHub: a runner each
-    assert ci_context.max_parallel(4, shared_machine=True, cores=2) == 2  # act on two cores
-    assert ci_context.max_parallel(1, shared_machine=True, cores=8) == 1
-    assert ci_context.max_parallel(3, shared_machine=True, cores=None) == 1
