@@ -58,6 +58,21 @@ def installer(python: str = sys.executable) -> list[str]:
     return [python, "-m", "pip", "install", "--progress-bar", "off", "--disable-pip-version-check"]
 
 
+def own_pip_installer(python: str) -> list[str] | None:
+    """This interpreter's pip installing into another one (`pip --python`, pip 22.3 or newer),
+    which spares a new venv the seconds ensurepip takes; None when this pip cannot."""
+    try:
+        from importlib.metadata import version
+
+        major, minor = (int(part) for part in version("pip").split(".")[:2])
+    except Exception:  # no pip here, or a version this cannot read
+        return None
+    if (major, minor) < (22, 3):
+        return None
+    return [sys.executable, "-m", "pip", "--python", python, "install", "--progress-bar", "off",
+            "--disable-pip-version-check"]  # fmt: skip
+
+
 def install_locked(name: str, python: str = sys.executable, no_deps: bool = False) -> list[str]:
     """The command that installs lock `name` into `python`, every file checked against its hash.
     `no_deps` for a lock added to an environment Kaizen does not own (it lists no dependencies)."""
@@ -86,14 +101,17 @@ def private_venv(tools_dir: Path, lock: str, overrides: list[str] = (), what: st
     if marker.is_file() and marker.read_text(encoding="utf-8") == wanted:
         return bin_dir
     install = installer(python)
+    with_uv = install[0] != python
+    if not with_uv:  # this interpreter's pip installs into the venv: no pip of its own to set up first
+        install = own_pip_installer(python) or install
     venv.create(tools_dir, with_pip=install[0] == python, clear=True)
     # Compiled once here, not by every interpreter that imports the tools (pip compiles anyway).
-    compile_now = ["--compile-bytecode"] if install[0] != python else []
+    compile_now = ["--compile-bytecode"] if with_uv else []
     if overrides:
         gha.warning(f"installing {', '.join(overrides)} without hash checking (a version input overrides the lock)")
         command = [*install, "--quiet", *compile_now, *overrides]
     else:
-        command = [*install_locked(lock, python), *compile_now]
+        command = [*install, "--quiet", "--require-hashes", "-r", str(lock_file(lock)), *compile_now]
     if subprocess.run(command, env=gha.child_env(), check=False).returncode != 0:
         raise gha.InputError(f"could not install {what or lock}; see the log above", title=lock)
     marker.write_text(wanted, encoding="utf-8")
