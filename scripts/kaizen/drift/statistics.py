@@ -27,6 +27,10 @@ from kaizen.drift.thresholds import Thresholds
 EPSILON = 1e-4  # a share of 0 becomes this in PSI, so an empty bin is a large term, not infinity
 FEW_VALUES = 5  # numeric columns with at most this many distinct values are categorical
 CHART_CATEGORIES = 8
+# KS runs on at most this many rows a side (a fixed random subset): its decision needs an effect
+# of min_effect (D >= 0.1 by default), which 20,000 rows detect at p far below any p_value
+# threshold, and the test's cost grows with the rows. PSI and the ranges use every row.
+MAX_TEST_ROWS = 20_000
 
 
 @dataclass
@@ -148,12 +152,18 @@ def _edges_label(edges: np.ndarray, index: int) -> str:
     return f"{edges[index - 1]:.3g} to {edges[index]:.3g}"
 
 
+def subset(values: np.ndarray) -> np.ndarray:
+    if len(values) <= MAX_TEST_ROWS:
+        return values
+    return np.random.default_rng(0).choice(values, MAX_TEST_ROWS, replace=False)
+
+
 def numeric(column: Column, reference: np.ndarray, serving: np.ndarray, t: Thresholds) -> None:
     edges = np.unique(np.quantile(reference, np.linspace(0, 1, t.bins + 1)[1:-1]))
     reference_counts = np.bincount(np.searchsorted(edges, reference, side="right"), minlength=len(edges) + 1)
     serving_counts = np.bincount(np.searchsorted(edges, serving, side="right"), minlength=len(edges) + 1)
     column.psi = psi(reference_counts, serving_counts)
-    test = stats.ks_2samp(reference, serving)
+    test = stats.ks_2samp(subset(reference), subset(serving))
     column.test, column.statistic, column.p_value = "KS", float(test.statistic), float(test.pvalue)
     column.out_of_range = float(np.mean((serving < reference.min()) | (serving > reference.max())))
     column.bins = [_edges_label(edges, i) for i in range(len(edges) + 1)]
@@ -193,7 +203,11 @@ def compare(
     serving, serving_missing, serving_wrong = as_numbers(serving_values)
     present = ~np.isnan(reference)
     is_numeric = reference_wrong == 0 and present.any()
-    few = is_numeric and len(np.unique(reference[present])) <= FEW_VALUES
+    few = (
+        is_numeric
+        and len(np.unique(reference[present][: 50 * FEW_VALUES])) <= FEW_VALUES
+        and len(np.unique(reference[present])) <= FEW_VALUES
+    )
     column = Column(name, "numeric" if is_numeric and not few else "categorical", is_prediction=is_prediction)
     column.reference_missing = reference_missing / max(len(reference_values), 1)
     column.serving_missing = serving_missing / max(len(serving_values), 1)
