@@ -136,3 +136,16 @@ def test_the_code_map_names_every_building_block_and_nothing_else():
     blocks = {p.name for p in package.glob("*.py")} - {"__init__.py", "__main__.py", "main.py"}
     blocks |= {f"{p.parent.name}/" for p in package.glob("*/__init__.py")} - {"actions/"}
     assert named == blocks, f"not in the map: {sorted(blocks - named)}; gone: {sorted(named - blocks)}"
+
+    [row] = [line for line in text.splitlines() if line.startswith("| `actions/<name>.py`")]
+    modules = set(re.findall(r"`(\w+)`", row.split(" | ")[1]))
+    actions = {p.stem for p in (package / "actions").glob("*.py")} - {"__init__"}
+    assert modules == actions, (
+        f"action modules not in the map: {sorted(actions - modules)}; gone: {sorted(modules - actions)}"
+    )
+
+
+def test_readme_lists_every_ready_to_copy_caller():
+    section = README.read_text(encoding="utf-8").split("## Ready-to-copy callers\n", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"\]\(workflows/([\w-]+\.yml)\)", section))
+    assert listed == {p.name for p in (ROOT / "workflows").glob("*.yml")}
