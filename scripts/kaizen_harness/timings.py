@@ -14,9 +14,9 @@ from pathlib import Path
 STEP_DONE = re.compile(r"(?P<result>Success|Failure) - (?P<stage>Pre|Main|Post) (?P<step>.+?) \[(?P<duration>[^\]]+)\]")
 GO_DURATION = re.compile(r"([0-9.]+)(h|ms|µs|us|ns|m|s)")
 UNIT_SECONDS = {"h": 3600, "m": 60, "s": 1, "ms": 1e-3, "µs": 1e-6, "us": 1e-6, "ns": 1e-9}
-# Jobs that start within this many seconds of another's end are taken to have waited for it:
-# act starts a stage when the one before it has ended.
-STAGE_GAP = 2.0
+# A job that started no later than this after another ended may have waited for it: act starts
+# a stage when the one before it has ended, and the records arrive a moment apart.
+STAGE_GAP = 0.5
 
 
 def go_duration(text: str) -> float:
@@ -87,7 +87,8 @@ def jobs(records: list[dict]) -> list[Job]:
 
 def critical_path(ordered: list[Job]) -> list[Job]:
     """The chain of jobs that set the run's length: from the job that ended last, back through the
-    job that ended last before each one started (what it waited for), to the first."""
+    job that ended last before each one started (what it waited for), to the first. Each job of
+    the chain ends before the next starts, so their durations add up to at most the run's."""
     if not ordered:
         return []
     path = [max(ordered, key=lambda job: job.end)]

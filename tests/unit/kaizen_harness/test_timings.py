@@ -37,6 +37,10 @@ def run_records():
         {"job": "ci/Test-2", "at": 2.7},
         step("ci/Test-2", "pytest", 15.0, 10.0, result="Failure"),
         {"job": "ci/Test-2", "at": 15.1, "jobResult": "failure"},
+        # a job that ended just after Test-1 started is no step of the path to it
+        {"job": "report/Early", "at": 2.2, "step": "Set up job"},
+        step("report/Early", "comment", 3.5, 1.0),
+        {"job": "report/Early", "at": 3.6, "jobResult": "success"},
         # the next stage waited for the slowest leg
         {"job": "image/Build", "at": 21.0},
         step("image/Build", "kaizen-ci/kaizen/actions/container@v1", 40.0, 18.0),
@@ -46,7 +50,14 @@ def run_records():
 
 def test_jobs_are_timed_with_their_steps_and_the_critical_path_follows_what_each_waited_for():
     ran = timings.jobs(run_records())
-    assert [job.name for job in ran] == ["pipeline/Plan", "ci/Lint", "ci/Test-1", "ci/Test-2", "image/Build"]
+    assert [job.name for job in ran] == [
+        "pipeline/Plan",
+        "report/Early",
+        "ci/Lint",
+        "ci/Test-1",
+        "ci/Test-2",
+        "image/Build",
+    ]
     by_name = {job.name: job for job in ran}
     assert round(by_name["ci/Test-1"].seconds, 1) == 17.7
     assert [s.name for s in by_name["ci/Test-1"].slowest()] == ["pytest", "actions/setup", "Upload"]
