@@ -13,6 +13,7 @@ from __future__ import annotations
 import configparser
 import json
 import math
+import re
 from pathlib import Path
 
 from kaizen.gha import InputError, workspace
@@ -266,6 +267,37 @@ def read_ini(paths: list[tuple[Path, str]], *, title: str = "file", root: Path |
             raise _error(display, f"not a valid config file ({exc.message.splitlines()[0]}{{at}})", "fix its syntax",
                          title=title, line=line) from None  # fmt: skip
     return parser
+
+
+def load_xml(path: Path, display: str, *, title: str = "file", confined: bool = True):
+    """An XML file a project's tools wrote (JUnit, coverage), as an ElementTree element. No DTD
+    or entity declarations: nothing those tools write has them, and they are how XML expands."""
+    import xml.etree.ElementTree as ET
+
+    text = read_text(path, display, title=title, confined=confined)
+    if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
+        raise _error(display, "declares a DTD or entities", "write plain XML", title=title)
+    try:
+        return ET.fromstring(text)
+    except ET.ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        message = str(exc).split(": line")[0]
+        raise _error(
+            display, f"not valid XML ({message}{{at}})", "fix what writes it", title=title, line=line
+        ) from None
+
+
+def number_attribute(element, name: str, display: str, *, title: str = "file", whole: bool = True):
+    """A count or a time an XML element holds, 0 when absent; an error naming the file otherwise."""
+    raw = element.get(name) or "0"
+    try:
+        value = int(raw) if whole else float(raw)
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value) or value < 0 or value > 10**12:
+        raise _error(display, f"has {name}={raw[:40]!r}, not a {'count' if whole else 'number'}",
+                     "fix what writes it", title=title)  # fmt: skip
+    return value
 
 
 def finite(value) -> bool:

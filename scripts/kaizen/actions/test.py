@@ -7,11 +7,10 @@ import re
 import shlex
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kaizen import gha, inputs, tool_env
+from kaizen import gha, inputs, tool_env, untrusted
 from kaizen.escape import md_code, md_text
 from kaizen.gha import InputError
 
@@ -90,14 +89,17 @@ def failure_location(text: str, fallback_file: str | None, fallback_line: str | 
 
 def parse_junit(path: Path, project: Path) -> Results:
     results = Results()
-    root = ET.parse(path).getroot()
+    # Written by pytest, but a project's conftest or plugins can write anything there.
+    display = "junit.xml"
+    root = untrusted.load_xml(path, display, title="test results", confined=False)
     suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
     for suite in suites:
-        results.tests += int(suite.get("tests", 0))
-        results.failed += int(suite.get("failures", 0))
-        results.errors += int(suite.get("errors", 0))
-        results.skipped += int(suite.get("skipped", 0))
-        results.seconds += float(suite.get("time", 0) or 0)
+        counts = {k: untrusted.number_attribute(suite, k, display) for k in ("tests", "failures", "errors", "skipped")}
+        results.tests += counts["tests"]
+        results.failed += counts["failures"]
+        results.errors += counts["errors"]
+        results.skipped += counts["skipped"]
+        results.seconds += untrusted.number_attribute(suite, "time", display, whole=False)
         for case in suite.iter("testcase"):
             problem = case.find("failure")
             if problem is None:
@@ -122,8 +124,10 @@ def parse_junit(path: Path, project: Path) -> Results:
 def coverage_percent(path: Path) -> float | None:
     if not path.is_file():
         return None
-    rate = ET.parse(path).getroot().get("line-rate")
-    return round(float(rate) * 100, 1) if rate is not None else None
+    root = untrusted.load_xml(path, "coverage.xml", title="coverage", confined=False)
+    if root.get("line-rate") is None:
+        return None
+    return round(untrusted.number_attribute(root, "line-rate", "coverage.xml", whole=False) * 100, 1)
 
 
 def summary(results: Results, python_version: str, coverage: float | None, limit: int = 30) -> str:

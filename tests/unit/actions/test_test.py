@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from kaizen.actions import test as test_action
+from kaizen.gha import InputError
 from kaizen.main import main
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -135,3 +136,21 @@ def test_coverage_brings_pytest_cov_when_the_project_lacks_it_and_keeps_its_pyte
     assert (tmp_path / "runner" / "kaizen-test-results" / "coverage.xml").is_file()
     version = subprocess.run([python, "-m", "pytest", "--version"], capture_output=True, text=True)
     assert "8.4.2" in version.stdout + version.stderr
+
+
+@pytest.mark.parametrize(
+    ("xml", "needle"),
+    [
+        ("<testsuite tests='1'><testcase", "junit.xml: not valid XML"),
+        ("<testsuite tests='many'/>", "junit.xml: has tests='many', not a count"),
+        ('<!DOCTYPE x [<!ENTITY a "aaaa">]><testsuite tests="1"/>', "junit.xml: declares a DTD or entities"),
+    ],
+)
+def test_a_junit_file_a_project_could_write_is_one_error_naming_it(tmp_path, xml, needle):
+    """A project's conftest or plugin can write anything into junit.xml."""
+    from kaizen.actions.test import parse_junit
+
+    (tmp_path / "junit.xml").write_text(xml)
+    with pytest.raises(InputError) as info:
+        parse_junit(tmp_path / "junit.xml", tmp_path)
+    assert str(info.value).startswith(needle)
