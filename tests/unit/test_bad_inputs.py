@@ -101,3 +101,32 @@ def test_a_working_directory_outside_the_repository(tmp_path, command):
     (tmp_path / "repo").mkdir()
     line = one_error(kaizen(command, tmp_path / "repo", working_directory="../../.."))
     assert "title=working-directory::working-directory: '../../..' is outside the repository" in line
+
+
+def test_invalid_yaml_in_dvc_yaml_through_metrics_report(report_project):
+    (report_project / "dvc.yaml").write_text("metrics:\n  - metrics.json\nstages: [\n")
+    line = one_error(kaizen("metrics-report", report_project))
+    assert "dvc.yaml: not valid YAML" in line and "at line" in line and "failed unexpectedly" not in line
+
+
+def test_a_malformed_event_payload_through_metrics_report(report_project):
+    """One error naming the payload (the base cannot be decided from it), not a traceback."""
+    (report_project / "event.json").write_text('{"pull_request": ')
+    result = subprocess.run(
+        [sys.executable, "-m", "kaizen", "metrics-report"],
+        cwd=report_project,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith(("KAIZEN_", "GITHUB_"))},
+            "PYTHONPATH": str(ROOT / "scripts"),
+            "GITHUB_WORKSPACE": str(report_project),
+            "RUNNER_TEMP": str(report_project / "runner"),
+            "GITHUB_EVENT_NAME": "pull_request",
+            "GITHUB_EVENT_PATH": str(report_project / "event.json"),
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    line = one_error(result)
+    assert "the event payload (GITHUB_EVENT_PATH): not valid JSON" in line and "failed unexpectedly" not in line
