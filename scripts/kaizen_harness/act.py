@@ -21,7 +21,7 @@ from pathlib import Path
 
 from kaizen import uses
 from kaizen.uses import KAIZEN_REPOSITORY
-from kaizen_harness import sources
+from kaizen_harness import git_server, sources
 from kaizen_harness.sources import STANDINS
 
 FIRST_RUN_ID = 1001
@@ -237,10 +237,41 @@ def run_workflow(
     on_record: Callable[[dict], None] | None = None,
     kaizen_root: Path | None = None,
     timeout: float = 1800,
+    public: bool = False,
+) -> ActRun:
+    """Run `event` of the consumer's workflows. Its origin is served over git's smart HTTP at
+    GITHUB_SERVER_URL, private (anonymous fetches refused, as GitHub refuses them for a private
+    repository) unless `public`; every run gets a GITHUB_TOKEN, as every run on GitHub does."""
+    secrets = {"GITHUB_TOKEN": f"ghs_{os.urandom(18).hex()}", **(secrets or {})}
+    with git_server.GitServer({repository_of(env): consumer}, set() if public else {secrets["GITHUB_TOKEN"]}) as origin:
+        return _run_workflow(
+            consumer, event, sandbox, origin, workflow=workflow, payload=payload, env=env, secrets=secrets,
+            variables=variables, labels=labels, on_record=on_record, kaizen_root=kaizen_root, timeout=timeout,
+        )  # fmt: skip
+
+
+def repository_of(env: dict[str, str] | None) -> str:
+    return (env or {}).get("GITHUB_REPOSITORY") or "acme/consumer"
+
+
+def _run_workflow(
+    consumer: Path,
+    event: str,
+    sandbox: Sandbox,
+    origin: git_server.GitServer,
+    *,
+    workflow: str | None,
+    payload: dict | None,
+    env: dict[str, str] | None,
+    secrets: dict[str, str],
+    variables: dict[str, str] | None,
+    labels: Iterable[str],
+    on_record: Callable[[dict], None] | None,
+    kaizen_root: Path | None,
+    timeout: float,
 ) -> ActRun:
     kaizen_root = kaizen_root or sources.kaizen_root()
-    repository = env.get("GITHUB_REPOSITORY") if env else None
-    repository = repository or "acme/consumer"
+    repository = repository_of(env)
     event_file = sandbox.root / f"event-{event}.json"
     event_file.write_text(json.dumps(payload or {}), encoding="utf-8")
     command = [
@@ -265,7 +296,8 @@ def run_workflow(
     artifact_dir = sandbox.artifacts / run_id
     artifact_dir.mkdir()
     harness_env = {
-        "KAIZEN_STANDIN_REPOS": json.dumps({repository: str(consumer)}),
+        "KAIZEN_STANDIN_REPOS": json.dumps({repository: origin.url_of(repository)}),
+        "GITHUB_SERVER_URL": origin.url,  # where actions/checkout fetches from, as on GitHub
         "KAIZEN_STANDIN_CACHE_DIR": str(sandbox.cache),
         "KAIZEN_STANDIN_ARTIFACT_ROOT": str(sandbox.artifacts),
         "KAIZEN_STANDIN_RUN_ID": run_id,

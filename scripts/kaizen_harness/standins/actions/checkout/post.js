@@ -5,7 +5,7 @@ const core = require(process.env.KAIZEN_STANDIN_TOOLKIT);
 core.run(() => {
   const target = core.getState('credentialsPath');
   if (!target) return;
-  core.exec('git', ['config', '--local', '--unset-all', 'http.https://github.com/.extraheader'], {
+  core.exec('git', ['config', '--local', '--unset-all', core.getState('credentialsKey')], {
     cwd: target,
     allowFailure: true,
   });
