@@ -19,6 +19,19 @@ MAX_WAIT_SECONDS = 120
 MAX_PAGES = 100  # 10,000 comments at 100 a page: more is no pull request Kaizen comments on
 
 
+# The user GITHUB_TOKEN's comments are written by; an App token writes as "<app-slug>[bot]".
+BOT = "github-actions[bot]"
+
+
+def is_own_comment(comment: dict, marker: str, author: str) -> bool:
+    user = comment.get("user") if isinstance(comment.get("user"), dict) else {}
+    return (
+        isinstance(comment.get("id"), int)
+        and str(comment.get("body") or "").lstrip().startswith(marker)
+        and user.get("login") == author
+    )
+
+
 class GitHubError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(f"GitHub API {status}: {message}")
@@ -178,12 +191,13 @@ class GitHub:
             url = match.group(1) if match else None
         return items
 
-    def upsert_comment(self, repository: str, number: int, marker: str, body: str) -> tuple[str, dict]:
+    def upsert_comment(
+        self, repository: str, number: int, marker: str, body: str, author: str = BOT
+    ) -> tuple[str, dict]:
         """Create the pull request's comment carrying `marker`, or update it in place."""
-        comments = self.paginate(f"/repos/{repository}/issues/{number}/comments?per_page=100")
-        mine = [c for c in comments if marker in str(c.get("body") or "") and isinstance(c.get("id"), int)]
+        mine = self.find_comment(repository, number, marker, author)
         if mine:
-            updated = self.request("PATCH", f"/repos/{repository}/issues/comments/{mine[0]['id']}", {"body": body})
+            updated = self.request("PATCH", f"/repos/{repository}/issues/comments/{mine['id']}", {"body": body})
             answer(updated.body, "id", kind=int)
             return "updated", updated.body
         created = self.request("POST", f"/repos/{repository}/issues/{number}/comments", {"body": body})
@@ -273,9 +287,11 @@ class GitHub:
         else:
             self.request("POST", f"/repos/{repository}/git/refs", {"ref": f"refs/heads/{branch}", "sha": commit})
 
-    def find_comment(self, repository: str, number: int, marker: str) -> dict | None:
+    def find_comment(self, repository: str, number: int, marker: str, author: str = BOT) -> dict | None:
+        """The report's own comment: it starts with the marker AND the token's user wrote it, so
+        a commenter who pastes the marker can neither take the report over nor hide it."""
         comments = self.paginate(f"/repos/{repository}/issues/{number}/comments?per_page=100")
-        return next((c for c in comments if marker in str(c.get("body") or "") and isinstance(c.get("id"), int)), None)
+        return next((c for c in comments if is_own_comment(c, marker, author)), None)
 
     def upsert_issue(self, repository: str, label: str, marker: str, title: str, body: str) -> tuple[str, dict]:
         """Create the one open issue labelled `label` whose body carries `marker`, or update it in

@@ -2,7 +2,6 @@
 HTTP refusing anonymous fetches, as GitHub does for a private repository), and the checkout
 stand-in honours persist-credentials and fetch-depth as actions/checkout does."""
 
-import json
 from pathlib import Path
 
 from kaizen_harness import act, consumer

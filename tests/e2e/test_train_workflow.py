@@ -272,9 +272,18 @@ def test_fork_pull_request_is_commented_from_the_base_repository(trained_consume
                 "head_sha": head,
                 "conclusion": "success",
                 "name": "train",
+                "head_branch": "tune-c",
+                "head_repository": {"full_name": "acme/consumer"},
             },
             "repository": {"default_branch": "main", "full_name": "acme/consumer"},
         }
+        # A same-repository pull request commented from its own run: the poster skips it.
+        api.state.pulls[("acme", "consumer", 7)] = head
+        skipped = with_api(api, repo, "workflow_run", sandbox, "comment-from-fork.yml", trained)
+        assert skipped.returncode == 0, skipped.log[-6000:]
+        assert ("acme", "consumer", 7) not in api.state.comments
+        assert "Post the fork's report" not in {job.name for job in skipped.jobs() if job.result == "success"}
+        trained["workflow_run"]["head_repository"] = {"full_name": "mallory/consumer"}
         # The artifact names a pull request whose head is another commit: nothing is posted.
         api.state.pulls[("acme", "consumer", 7)] = base
         refused = with_api(api, repo, "workflow_run", sandbox, "comment-from-fork.yml", trained)

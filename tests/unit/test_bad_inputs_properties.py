@@ -317,6 +317,8 @@ ANY_TEXT = {
     ("deploy", "compose-directory"): "a folder on the host the user owns; passed quoted to the host's shell",
     ("deploy", "token"): "optional: without it the deployment is not recorded; GitHub checks it",
     ("drift", "target-column"): "a column name, compared with the reference's header only (a warning when absent)",
+    ("pr-comment", "comment-author"): "compared with the comments' authors only, never sent or run",
+    ("report-images", "comment-author"): "compared with the comments' authors only, never sent or run",
     ("changes", "token"): "optional: sent only to the server's host to fetch the base; GitHub checks it",
     ("metrics-report", "token"): "optional: sent only to the server's host to fetch the base; GitHub checks it",
     ("drift-alert", "report"): "Markdown actions/drift wrote (names from the data escaped there), an issue's body",

@@ -40,14 +40,31 @@ def lock_name(schemes: set[str]) -> str:
     return "-".join(["dvc", *sorted(s for s in schemes if s in PLUGINS)])
 
 
+# DVC remote options whose values are settings, not secrets (a port, a region, a switch).
+NOT_SECRET_OPTIONS = {
+    "port", "region", "endpointurl", "url", "user", "allow_agent", "ask_password", "ask_passphrase",
+    "timeout", "connect_timeout", "read_timeout", "use_ssl", "ssl_verify", "listobjects", "jobs",
+    "version_aware", "acl", "profile", "gss_auth", "worktree",
+}  # fmt: skip
+PLAIN_SETTING = re.compile(r"(?i)true|false|yes|no|on|off|\d{1,6}")
+
+
 def mask_remote_config(raw: str) -> None:
-    """Mask every value of the remote's settings before anything reads them: what follows the
-    first `=`; on a line without one (a pasted secret, or `secret_access_key: ...` written
-    YAML-style) the whole line and what follows its first `:`."""
+    """Mask every secret value of the remote's settings before anything reads them: what follows
+    the first `=`; on a line without one (a pasted secret, or `secret_access_key: ...` written
+    YAML-style) the whole line and what follows its first `:`. Settings that are no secret (a
+    port, a region, `true`) are not masked: GitHub masks every occurrence of a masked text and
+    drops any job output containing one ("Outputs containing secrets are redacted on the runner
+    and not sent to GitHub Actions",
+    https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/passing-information-between-jobs),
+    so masking `22` or `true` would empty the digest, gate-passed and metrics outputs."""
     for line in raw.splitlines():
         stripped = line.strip()
         if "=" in stripped:
-            secrets = [stripped.split("=", 1)[1].strip()]
+            key, value = (part.strip() for part in stripped.split("=", 1))
+            if key.lower() in NOT_SECRET_OPTIONS or PLAIN_SETTING.fullmatch(value):
+                continue
+            secrets = [value]
         else:
             secrets = [stripped, stripped.split(":", 1)[1].strip().strip("\"'") if ":" in stripped else ""]
         for secret in dict.fromkeys(s for s in secrets if s):

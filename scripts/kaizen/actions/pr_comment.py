@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from kaizen import gha, inputs, untrusted
-from kaizen.github import GitHub, GitHubError, ReadOnlyToken
+from kaizen.github import BOT, GitHub, GitHubError, ReadOnlyToken
 from kaizen.report.comment import MARKER, fit_comment
 from kaizen.report.markdown import build_markdown
 from kaizen.report.schema import from_results
@@ -64,7 +64,8 @@ def run() -> int:
                     f"#{number} has head {head[:12]}, not {expected_head[:12]}; "
                     "refusing to comment on another pull request",
                 )
-        action, comment = client.upsert_comment(repository, number, marker, fit_comment(body))
+        author = inputs.text("comment-author", BOT)
+        action, comment = client.upsert_comment(repository, number, marker, fit_comment(body), author)
     except ReadOnlyToken as error:
         # A fork's pull request gets a read-only token: the report stays in the step summary and
         # the artifact, and workflows/comment-from-fork.yml posts it from the base repository.

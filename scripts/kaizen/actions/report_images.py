@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from kaizen import gha, inputs, untrusted
-from kaizen.github import GitHub, GitHubError
+from kaizen.github import BOT, GitHub, GitHubError
 from kaizen.report.comment import IMAGE, MARKER, fit_comment
 
 TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg"}
@@ -95,9 +95,10 @@ def run() -> int:
             url = f"{server}/{repository}/raw/{commit}/{folder}/{path.name}"
             report = report.replace(tag, f"![{path.stem} ({who})]({url})")
         report = fit_comment(report)
-        comment = client.find_comment(repository, int(number), marker)
+        author = inputs.text("comment-author", BOT)
+        comment = client.find_comment(repository, int(number), marker, author)
         if comment is None:
-            client.upsert_comment(repository, int(number), marker, report)
+            client.upsert_comment(repository, int(number), marker, report, author)
         else:
             client.request("PATCH", f"/repos/{repository}/issues/comments/{comment['id']}", {"body": report})
     except GitHubError as error:

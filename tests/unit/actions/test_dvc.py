@@ -73,3 +73,14 @@ def test_a_dvc_config_without_a_section_header_names_the_file_and_line(tmp_path,
     [error] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::error")]
     assert ".dvc/config: has a line before any [section] header at line 1" in error
     assert "failed unexpectedly" not in error
+
+
+def test_remote_settings_that_are_no_secret_are_not_masked(capsys):
+    """GitHub drops a job output containing a masked text: masking `true` or `22` emptied the
+    digest, gate-passed and metrics outputs of every run with such a setting."""
+    dvc_setup.mask_remote_config(
+        "access_key_id=AKIA1\nsecret_access_key=wJalr/K7\nport=22\nallow_agent=true\nregion=eu-west-1\n"
+        "endpointurl=http://127.0.0.1:9000\nuse_ssl=false\npassword=hunter2-long"
+    )
+    masked = [line.removeprefix("::add-mask::") for line in capsys.readouterr().out.splitlines()]
+    assert masked == ["AKIA1", "wJalr/K7", "hunter2-long"]

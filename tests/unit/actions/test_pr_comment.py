@@ -75,3 +75,19 @@ def test_a_report_longer_than_github_allows_is_cut_with_a_pointer(api, inputs):
     assert len(comment["body"]) < 65_536
     assert comment["body"].startswith("<!-- kaizen-report:train -->")  # still found and updated in place
     assert comment["body"].rstrip().endswith("The whole of it is `report.md` in the `model-report` artifact.")
+
+
+def test_a_commenter_who_pastes_the_marker_cannot_take_the_report_over(api, inputs):
+    """The sticky comment is found by its marker AND its author (the token's bot user): a
+    comment by anyone else carrying the marker is left alone and the report gets its own."""
+    from kaizen_harness.github_api import user
+
+    assert main(["pr-comment"]) == 0
+    [planted] = api.state.comments[("acme", "consumer", 7)]
+    planted["user"] = user("mallory", 4242)  # as if mallory had written it, marker and all
+    planted["body"] = "<!-- kaizen-report:train -->\n## Kaizen model report: ✅ all good (trust me)\n"
+    assert main(["pr-comment"]) == 0
+    assert "created" in outputs(inputs)
+    first, report = api.state.comments[("acme", "consumer", 7)]
+    assert first["body"].endswith("(trust me)\n") and first["user"]["login"] == "mallory"
+    assert report["user"]["login"] == "github-actions[bot]" and report["body"].endswith("## Kaizen model report\n")
