@@ -182,6 +182,10 @@ class ActRun:
             and step in str(r.get("step", ""))
         ]
 
+    def masked_outputs(self) -> list[dict]:
+        """set-output records whose value act shows with a masked part (***)."""
+        return [r for r in self.records if r.get("command") == "set-output" and "***" in str(r.get("arg", ""))]
+
     def annotations(self, level: str = "error") -> list[dict]:
         """Workflow-command annotations act parsed: {job, matrix, message, file, line, title, ...}."""
         return [
@@ -345,4 +349,17 @@ def _run_workflow(
                 process.kill()
         run.returncode = process.wait()
     run.seconds = time.monotonic() - started
+    dropped = run.masked_outputs()
+    if dropped:
+        # GitHub drops a job output containing a masked value ("Outputs containing secrets are
+        # redacted on the runner and not sent to GitHub Actions":
+        # https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/passing-information-between-jobs);
+        # act passes it on, so the harness fails the run instead.
+        run.returncode = run.returncode or 1
+        for record in dropped:
+            run.records.append({
+                "job": record.get("job", ""), "level": "error", "command": "error",
+                "arg": f"output {record.get('name')!r} contains a masked value: GitHub would drop it",
+                "msg": f"output {record.get('name')!r} contains a masked value: GitHub would drop it",
+            })  # fmt: skip
     return run

@@ -47,6 +47,24 @@ jobs:
           echo "persisted=$p" >> "$GITHUB_OUTPUT"
           echo "full=$(git -C full rev-list --count HEAD)" >> "$GITHUB_OUTPUT"
 """
+MASKED = """\
+name: masked
+on: push
+permissions: {}
+jobs:
+  masked:
+    runs-on: ubuntu-latest
+    timeout-minutes: 5
+    outputs:
+      port: ${{ steps.set.outputs.port }}
+    steps:
+      - id: set
+        name: Mask a value, then output it
+        shell: bash
+        run: |
+          echo "::add-mask::2222"
+          echo "port=2222" >> "$GITHUB_OUTPUT"
+"""
 
 
 def probe(tmp_path: Path, sandbox: act.Sandbox, public: bool) -> dict[str, str]:
@@ -71,3 +89,14 @@ def test_a_private_origin_refuses_anonymous_fetches_and_checkout_honours_its_inp
 def test_a_public_origin_serves_anyone(tmp_path, sandbox):
     outputs = probe(tmp_path, sandbox, public=True)
     assert outputs["anonymous"] == "fetched" and outputs["shallow"] == "1"
+
+
+def test_a_job_output_containing_a_masked_value_fails_the_run(tmp_path, sandbox):
+    """GitHub drops such an output (the next job would get an empty string); act passes it on."""
+    repo = consumer.create_consumer(tmp_path / "consumer", [])
+    (repo / ".github" / "workflows" / "masked.yml").write_text(MASKED)
+    head = consumer.commit_all(repo, "Masked output")
+    payload = {"ref": "refs/heads/main", "before": "0" * 40, "after": head}
+    run = act.run_workflow(repo, "push", sandbox, workflow="masked.yml", payload=payload)
+    assert run.returncode != 0, [r for r in run.records if r.get("command")]
+    assert any("contains a masked value" in a["message"] for a in run.annotations()), run.log[-3000:]
