@@ -106,10 +106,22 @@ class Progress:
             self.seen_summaries.add((job, content))
             for line in content.splitlines():
                 print(f"      {line}", file=self.out, flush=True)
+        elif record.get("level") in ("error", "fatal") and not record.get("command") and msg:
+            print(f"      ❗ act: {msg}", file=self.out, flush=True)  # act's own errors, not a step's
         elif record.get("command") == "error":
             pairs = record.get("kvPairs") or {}
             where = f"{pairs['file']}:{pairs.get('line', '')} " if pairs.get("file") else ""
             print(f"      ❗ {where}{record.get('arg', '')}", file=self.out, flush=True)
+
+
+def failure_reason(result: act.ActRun, failed: list) -> str:
+    """Why a run failed, in one line: its failed jobs, or act's own last error when no job ran."""
+    if failed:
+        return "failed: " + ", ".join(f"{job.name} ({job.result})" for job in failed)
+    errors = [str(r.get("msg", "")).strip() for r in result.records if r.get("level") in ("error", "fatal")]
+    errors = [e for e in errors if e]
+    last = errors[-1] if errors else f"act exited with {result.returncode}"
+    return f"no job started: {last}" if not result.jobs() else last
 
 
 def say(message: str) -> None:
@@ -210,11 +222,12 @@ class Run:
             on_record=Progress(self.args.verbose),
         )
         failed = [job for job in result.jobs() if job.result != "success"]
-        passed = result.returncode == 0 and not failed
+        passed = result.returncode == 0 and not failed and bool(result.jobs())
         print(flush=True)
         show_timings(result, self.state / f"timings-{Path(workflow).stem}.json", workflow, self.args.event, passed)
         outcome = "passed" if passed else "FAILED"
-        say(f"{label}{outcome} in {result.seconds:.0f}s; caches and artifacts in {self.state}")
+        why = "" if passed else f" ({failure_reason(result, failed)})"
+        say(f"{label}{outcome} in {result.seconds:.0f}s{why}; caches and artifacts in {self.state}")
         report_where(result, self.api, self.shipyard)
         return passed
 
@@ -323,6 +336,9 @@ def run(args: argparse.Namespace) -> int:
     if target is None:
         return 2
     for caller in target.callers:
+        refused = repository.call_problems(caller, sources.kaizen_root())
+        if refused:  # GitHub fails such a run before any job starts
+            raise InputError("; ".join(refused), title=target.where(caller))
         missing = repository.stand_ins_missing(caller.path)
         if missing:
             raise InputError(

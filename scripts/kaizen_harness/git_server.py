@@ -134,6 +134,15 @@ class GitServer:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
+    def auth_env(self, token: str) -> dict[str, str]:
+        """Environment for a git command of the tests' own to send `token` to this server."""
+        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+        return {
+            "GIT_CONFIG_COUNT": "1",
+            "GIT_CONFIG_KEY_0": f"http.{self.url}/.extraheader",
+            "GIT_CONFIG_VALUE_0": f"AUTHORIZATION: basic {basic}",
+        }
+
     def url_of(self, repository: str) -> str:
         return f"{self.url}/{repository}.git"
 

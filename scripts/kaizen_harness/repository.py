@@ -56,6 +56,30 @@ def read_caller(path: Path) -> Caller:
     return caller
 
 
+def call_problems(caller: Caller, kaizen_root: Path) -> list[str]:
+    """Why GitHub would refuse each Kaizen workflow the caller calls, in GitHub's words: one it
+    cannot find, or one that is not reusable (no `on: workflow_call`), fails the run before any
+    job starts. https://docs.github.com/en/actions/sharing-automations/reusing-workflows"""
+    problems = []
+    for job_id, call in sorted(caller.calls.items()):
+        name = call["workflow"]
+        target = f"{uses.KAIZEN_REPOSITORY}/.github/workflows/{name}"
+        path = kaizen_root / ".github" / "workflows" / name
+        where = f'error parsing called workflow ".github/workflows/{caller.name}" (job {job_id}) -> "{target}"'
+        if not path.is_file():
+            known = ", ".join(sorted(p.name for p in path.parent.glob("*.yml") if is_reusable(p)))
+            problems.append(f"{where}: failed to fetch workflow: workflow was not found (reusable ones: {known})")
+        elif not is_reusable(path):
+            problems.append(f"{where}: workflow is not reusable as it is missing a `on.workflow_call` trigger")
+    return problems
+
+
+def is_reusable(workflow: Path) -> bool:
+    data = untrusted.parse_yaml(workflow.read_text(encoding="utf-8"), workflow.name) or {}
+    on = data.get(True, data.get("on")) or {}
+    return "workflow_call" in ({on} if isinstance(on, str) else set(on))
+
+
 def callers(root: Path) -> list[Caller]:
     """The repository's workflows that call one of Kaizen's reusable workflows."""
     paths = sorted((root / ".github" / "workflows").glob("*.y*ml"))

@@ -79,18 +79,32 @@ def train_local(project: Path, bin_dir: Path, url: str) -> str:
     """A user's own DVC project in the consumer: outputs missing from the workspace copy pulled
     from its own remote, then a local remote made its default (the consumer's .dvc/config says
     so), the copied outputs committed to DVC's cache, `dvc repro`, `dvc push`, and a commit."""
+    if not (project / ".dvc").is_dir():
+        raise act.HarnessError(
+            f"{project.name}: dvc.yaml but no .dvc/ folder: this is not a DVC project yet; run `dvc init` "
+            "in it and commit .dvc/ (kaizen local, like actions/dvc, needs it)"
+        )
     status = json.loads(dvc(project, bin_dir, "status", "--json") or "{}")
     if any("deleted" in str(change) for change in status.values()):
         try:
             dvc(project, bin_dir, "pull", "--allow-missing")
-        except RuntimeError as error:
-            raise act.HarnessError(
-                f"{project.name}: DVC-tracked data is missing from the workspace and the project's remote "
-                f"could not give it (run dvc pull in your repository first): {error}"
-            ) from None
+        except RuntimeError as error:  # never pushed, or no remote: dvc repro trains what it can
+            first = str(error).strip().splitlines()[0] if str(error).strip() else "no reason given"
+            print(f"kaizen local: {project.name}: the project's remote could not give its outputs ({first}); "
+                  "dvc repro makes them", flush=True)  # fmt: skip
     dvc(project, bin_dir, "remote", "add", "--force", "-d", "kaizen-local", url)
-    dvc(project, bin_dir, "commit", "--force", "--quiet")
-    dvc(project, bin_dir, "repro")
+    # repro first: it trains what the workspace lacks (a project never trained, or a fresh clone
+    # whose remote had nothing) and leaves outputs that match dvc.lock alone; commit then puts
+    # those copied outputs in DVC's cache so that push has them. (commit first failed on any
+    # absent output, and --quiet hid why.)
+    try:
+        dvc(project, bin_dir, "repro")
+    except RuntimeError as error:
+        raise act.HarnessError(
+            f"{project.name}: dvc repro failed in the developer environment, so there is nothing to run the "
+            f"workflows on (a DVC-tracked input missing from the workspace and the remote? run dvc pull): {error}"
+        ) from None
+    dvc(project, bin_dir, "commit", "--force")
     dvc(project, bin_dir, "push")
     return consumer.commit_all(project, "Train the model (kaizen local: DVC remote on this machine)")
 

@@ -70,7 +70,7 @@ def private_clone(tmp_path):
     run(origin, "commit", "-qm", "serve")
     with GitServer({"acme/private": origin}, tokens={TOKEN}) as server:
         clone = tmp_path / "clone"
-        env = {**os.environ, **git.token_config(TOKEN, server.url)}
+        env = {**os.environ, **server.auth_env(TOKEN)}
         subprocess.run(
             ["git", "clone", "-q", "--depth=1", server.url_of("acme/private"), str(clone)], env=env, check=True
         )

@@ -256,7 +256,6 @@ def test_a_thresholds_file_outside_the_repository_is_refused(project, tmp_path, 
 
 def test_a_private_repositorys_report_fetches_its_base_with_the_token(project, tmp_path, monkeypatch, capsys):
     """The checkout is shallow and keeps no credentials; a private origin refuses anonymous fetches."""
-    from kaizen import git as kaizen_git
     from kaizen_harness.git_server import GitServer
 
     token = "ghs_report-token"
@@ -265,7 +264,7 @@ def test_a_private_repositorys_report_fetches_its_base_with_the_token(project, t
     git(project, "commit", "-qam", "better")
     with GitServer({"acme/private": project}, tokens={token}) as server:
         clone = tmp_path / "clone"
-        env = {**os.environ, **kaizen_git.token_config(token, server.url)}
+        env = {**os.environ, **server.auth_env(token)}
         subprocess.run(
             ["git", "clone", "-q", "--depth=1", "-b", "feature", server.url_of("acme/private"), str(clone)],
             env=env, check=True,

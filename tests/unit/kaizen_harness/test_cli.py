@@ -35,3 +35,32 @@ def test_the_templates_say_what_they_need_started():
     assert called("ship.yml") == {"container.yml", "deploy-staging.yml"}
     assert called("ci.yml") == {"ci.yml"}
     assert called("comment-from-fork.yml") == set()  # an action's caller: runs, trains and ships nothing
+
+
+def caller_of(tmp_path, target: str) -> repository.Caller:
+    path = tmp_path / ".github" / "workflows" / "pipeline.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "name: pipeline\non: push\npermissions: {}\njobs:\n  pipeline:\n"
+        f"    uses: kaizen-ci/kaizen/.github/workflows/{target}@v1\n"
+    )
+    return repository.read_caller(path)
+
+
+def test_a_caller_of_a_workflow_github_would_refuse_fails_with_githubs_reason(tmp_path, monkeypatch, capsys):
+    """GitHub fails such a run before any job starts; act ran nothing and kaizen local said
+    "passed in 0s" (or "FAILED in 0s" with no reason)."""
+    root = sources.kaizen_root()
+    assert repository.call_problems(caller_of(tmp_path, "ml-pipeline.yml"), root) == []
+    [internal] = repository.call_problems(caller_of(tmp_path, "kaizen.yml"), root)
+    assert internal.endswith("workflow is not reusable as it is missing a `on.workflow_call` trigger")
+    [typo] = repository.call_problems(caller_of(tmp_path, "ml-pipline.yml"), root)
+    assert "workflow was not found" in typo and "ml-pipeline.yml" in typo
+
+    consumer.git(tmp_path, "init", "--quiet", "-b", "main")
+    consumer.commit_all(tmp_path, "A caller of an internal workflow")
+    caller_of(tmp_path, "kaizen.yml")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["--project", str(tmp_path), "--state-dir", str(tmp_path / "state")]) == 1
+    out = capsys.readouterr().out
+    assert "::error title=.github/workflows/pipeline.yml::" in out and "is not reusable" in out
