@@ -411,7 +411,14 @@ def report_where(result: act.ActRun, api: GitHubAPIStandIn, shipyard) -> None:
         deployed = [d for d, states in api.state.deployment_log("acme", "consumer") if states[-1:] == ["success"]]
         if deployed:
             status, body = smoke.call(f"{shipyard.staging_url}/metadata", timeout=10)
-            serving = json.loads(body).get("git_sha", "?")[:12] if status == 200 else f"HTTP {status}"
-            say(f"staging: {shipyard.staging_url} serves {deployed[-1]['payload']['image_ref']} (commit {serving})")
+            image = deployed[-1]["payload"]["image_ref"]
+            if status == 200:
+                serving = str(json.loads(body).get("git_sha", "?"))[:12]
+                say(f"staging: {shipyard.staging_url} serves {image} (commit {serving})")
+            else:  # /metadata is the Dockerfile template's; a service of its own may have none
+                say(
+                    f"staging: {shipyard.staging_url} serves {image}; it answers GET /metadata with HTTP {status}, "
+                    "so which commit it runs cannot be shown (the Dockerfile template's service has /metadata)"
+                )
         else:
             say("staging: nothing deployed in this run")
