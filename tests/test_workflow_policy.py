@@ -307,3 +307,13 @@ BASE_EXPRESSION = re.compile(r"github\.base_ref|github\.event\.before|event\.pul
 def test_no_workflow_or_action_derives_the_comparison_base_itself(path):
     """The base is decided once, in kaizen/base.py, from the event; the plan outputs it."""
     assert not BASE_EXPRESSION.findall(path.read_text()), f"{path.name}: use actions/changes' base-sha output"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / ".github" / "workflows").glob("*.yml")), ids=lambda p: p.name)
+def test_a_cancelled_run_starts_no_job_but_the_result(path):
+    """always() starts a job after the run was cancelled; a build or deploy must use !cancelled()
+    (https://docs.github.com/en/actions/reference/workflows-and-actions/expressions#status-check-functions).
+    Only the aggregate result job, which reports the run, may use always()."""
+    for job_id, job in jobs_of(path).items():
+        if AGGREGATE_JOBS.get(path.name) != job_id:
+            assert "always()" not in str(job.get("if", "")), f"{path.name}: job {job_id} starts after a cancel"
