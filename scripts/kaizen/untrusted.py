@@ -174,6 +174,8 @@ def parse_yaml(text: str, display: str, *, title: str = "file"):
         data = _load_yaml(text)
     except RecursionError:
         raise _error(display, f"is nested more than {MAX_DEPTH} levels deep", "flatten it", title=title) from None
+    except ImportError:  # no YAML library at all: the caller says what that means, not "invalid YAML"
+        raise
     except Exception as exc:  # each YAML parser raises its own error types
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None and getattr(mark, "line", None) is not None else None

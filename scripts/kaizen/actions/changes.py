@@ -242,6 +242,12 @@ def read_pipeline(project: Path) -> dvc.PipelineInputs | None:
         return None
     try:
         return dvc.pipeline_inputs(dvc.workspace_pipelines(project))
+    except ImportError:  # the runner's python3 has no YAML library: the plan cannot tell, so training runs
+        gha.warning(
+            "the runner's python3 has no YAML library (PyYAML): every change counts as a pipeline change",
+            title="changes",
+        )
+        return None
     except (OSError, UnicodeDecodeError, InputError):
         return None
 

@@ -120,11 +120,13 @@ def summary(findings: list[Finding], unformatted: list[Finding], formatter: str,
         return f"### ✅ Lint passed\n\nruff check found nothing; every file is {formatter}-formatted."
     lines = [f"### ❌ Lint: {len(findings)} finding(s), {len(unformatted)} unformatted file(s)", ""]
     if findings:
+        # Beyond the table: the log, never "the annotations" (GitHub shows 10 error annotations a
+        # step, https://github.com/actions/toolkit/blob/main/docs/problem-matchers.md#limitations).
         lines += ["| Location | Rule | Message |", "| --- | --- | --- |"]
         for f in findings[:limit]:
             lines.append(f"| {md_code(f'{f.file}:{f.line}')} | {md_text(f.code)} | {md_text(f.message)} |")
         if len(findings) > limit:
-            lines.append(f"| … | | {len(findings) - limit} more in the annotations |")
+            lines.append(f"| … | | {len(findings) - limit} more in the step's log |")
         lines.append("")
     if unformatted:
         lines.append(f"Files {formatter} would reformat (run `{'ruff format' if formatter == 'ruff' else 'black .'}`):")

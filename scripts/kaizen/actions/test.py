@@ -146,7 +146,7 @@ def summary(results: Results, python_version: str, coverage: float | None, limit
             where = md_code(f"{f.file}:{f.line}", 200) if f.file else "?"
             lines.append(f"| {md_code(f.name, 200)} | {where} | {md_text(f.message, 500)} |")
         if len(results.failures) > limit:
-            lines.append(f"| … | | {len(results.failures) - limit} more in the annotations |")
+            lines.append(f"| … | | {len(results.failures) - limit} more in the step's log |")
     return "\n".join(lines)
 
 

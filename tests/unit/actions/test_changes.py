@@ -248,3 +248,18 @@ def test_train_yml_scope_fetches_a_missing_base_and_skips_an_unrelated_push(tmp_
     output.write_text("")
     assert main(["changes"]) == 0
     assert output.read_text().split("train<<", 1)[1].splitlines()[1] == "true"
+
+
+def test_without_a_yaml_library_every_change_counts_and_the_plan_says_why(tmp_path, monkeypatch, capsys):
+    """actions/changes runs on the runner's own python3, which may lack PyYAML: it crashed."""
+    from kaizen import untrusted
+
+    git(tmp_path, "init", "-q", "-b", "main")
+    commit(tmp_path, "pipeline", {"dvc.yaml": PIPELINE})
+
+    def no_yaml(text):
+        raise ModuleNotFoundError("No module named 'yaml'")
+
+    monkeypatch.setattr(untrusted, "_load_yaml", no_yaml)
+    assert changes.read_pipeline(tmp_path) is None
+    assert "has no YAML library" in capsys.readouterr().out

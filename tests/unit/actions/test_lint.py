@@ -79,3 +79,10 @@ def test_unknown_formatter_is_an_input_error(project, monkeypatch):
     monkeypatch.setenv("KAIZEN_FORMATTER", "yapf")
     with pytest.raises(InputError, match="^formatter: 'yapf'"):
         lint.run()
+
+
+def test_findings_beyond_the_table_are_in_the_log_not_the_annotations():
+    """GitHub shows 10 error annotations a step: "more in the annotations" sent readers nowhere."""
+    findings = [lint.Finding("a.py", n, 1, "F401", "unused") for n in range(60)]
+    text = lint.summary(findings, [], "ruff")
+    assert "| … | | 10 more in the step's log |" in text and "annotations" not in text
