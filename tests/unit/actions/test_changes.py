@@ -261,5 +261,6 @@ def test_without_a_yaml_library_every_change_counts_and_the_plan_says_why(tmp_pa
         raise ModuleNotFoundError("No module named 'yaml'")
 
     monkeypatch.setattr(untrusted, "_load_yaml", no_yaml)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
     assert changes.read_pipeline(tmp_path) is None
     assert "has no YAML library" in capsys.readouterr().out
