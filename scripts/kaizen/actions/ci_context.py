@@ -56,9 +56,31 @@ def parse_python_versions(raw: str) -> list[str]:
     return versions
 
 
-def parse_runs_on(raw: str) -> str | list[str]:
-    """`runs-on` as a single label or a JSON list of labels (for self-hosted runners)."""
+def parse_runs_on(raw: str) -> str | list[str] | dict:
+    """`runs-on` as a single label, a JSON list of labels (for self-hosted runners), or GitHub's
+    object form {"group": ..., "labels": ...} for runner groups (larger runners):
+    https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#choosing-runners-in-a-group"""
     raw = raw.strip()
+    if raw.startswith("{"):
+        try:
+            found = json.loads(raw)
+        except json.JSONDecodeError:
+            found = None
+        labels = found.get("labels", []) if isinstance(found, dict) else None
+        labels = [labels] if isinstance(labels, str) else labels
+        if (
+            not isinstance(found, dict)
+            or not set(found) <= {"group", "labels"}
+            or not (isinstance(found.get("group"), str) and found["group"].strip() or labels)
+            or not isinstance(labels, list)
+            or not all(isinstance(x, str) and LABEL_PATTERN.match(x) for x in labels)
+        ):
+            raise InputError(
+                f'runs-on: {raw!r} is not a runner group; give e.g. {{"group": "gpu-runners"}} or '
+                '{"group": "gpu-runners", "labels": ["linux"]}',
+                title="runs-on",
+            )
+        return found
     if raw.startswith("["):
         try:
             labels = json.loads(raw)

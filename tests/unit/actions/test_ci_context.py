@@ -62,3 +62,13 @@ def test_command_reports_bad_input_as_one_error_line(tmp_path, monkeypatch, caps
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("::error title=python-versions::python-versions: 3.1 is a number")
+
+
+def test_runs_on_accepts_githubs_object_form_for_runner_groups():
+    """runs-on: {group: ..., labels: ...} (larger runners, runner groups) was refused."""
+    assert ci_context.parse_runs_on('{"group": "gpu-runners"}') == {"group": "gpu-runners"}
+    both = '{"group": "gpu-runners", "labels": ["linux", "gpu"]}'
+    assert ci_context.parse_runs_on(both) == {"group": "gpu-runners", "labels": ["linux", "gpu"]}
+    for bad in ('{"group": ""}', '{"group": "g", "os": "linux"}', '{"labels": [3]}', "{oops"):
+        with pytest.raises(InputError, match="^runs-on: .* is not a runner group"):
+            ci_context.parse_runs_on(bad)
