@@ -52,14 +52,14 @@ def test_a_caller_of_a_workflow_github_would_refuse_fails_with_githubs_reason(tm
     "passed in 0s" (or "FAILED in 0s" with no reason)."""
     root = sources.kaizen_root()
     assert repository.call_problems(caller_of(tmp_path, "ml-pipeline.yml"), root) == []
-    [internal] = repository.call_problems(caller_of(tmp_path, "kaizen.yml"), root)
+    [internal] = repository.call_problems(caller_of(tmp_path, ".kaizen.yml"), root)
     assert internal.endswith("workflow is not reusable as it is missing a `on.workflow_call` trigger")
     [typo] = repository.call_problems(caller_of(tmp_path, "ml-pipline.yml"), root)
     assert "workflow was not found" in typo and "ml-pipeline.yml" in typo
 
     consumer.git(tmp_path, "init", "--quiet", "-b", "main")
     consumer.commit_all(tmp_path, "A caller of an internal workflow")
-    caller_of(tmp_path, "kaizen.yml")
+    caller_of(tmp_path, ".kaizen.yml")
     monkeypatch.chdir(tmp_path)
     assert cli.main(["--project", str(tmp_path), "--state-dir", str(tmp_path / "state")]) == 1
     out = capsys.readouterr().out
