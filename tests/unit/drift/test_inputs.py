@@ -68,3 +68,15 @@ def test_bad_thresholds_get_one_error_naming_the_file(section, fragment):
     with pytest.raises(InputError, match=fragment) as caught:
         thresholds.parse({"drift": section}, ".kaizen/quality-gate.yml")
     assert str(caught.value).startswith(".kaizen/quality-gate.yml: ")
+
+
+def test_the_gate_file_is_read_as_the_gate_reads_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    gate = tmp_path / ".kaizen" / "quality-gate.yml"
+    gate.parent.mkdir()
+    gate.write_text("drift:\n  psi: 0.3\n  psi: 0.4\n")
+    with pytest.raises(InputError, match="quality-gate.yml") as caught:
+        thresholds.load(gate)
+    assert "duplicate key 'psi'" in str(caught.value)
+    gate.write_text("drift:\n  psi: 0.3\n")
+    assert thresholds.load(gate).psi == 0.3
