@@ -182,9 +182,21 @@ class ActRun:
             and step in str(r.get("step", ""))
         ]
 
-    def masked_outputs(self) -> list[dict]:
-        """set-output records whose value act shows with a masked part (***)."""
-        return [r for r in self.records if r.get("command") == "set-output" and "***" in str(r.get("arg", ""))]
+    def masked_outputs(self, secrets: Iterable[str] = ()) -> list[dict]:
+        """set-output records whose value contains a value the job masked (::add-mask::, which
+        act records with its value) or a secret of the run."""
+        masked: dict[str, set[str]] = {}
+        for r in self.records:
+            if r.get("command") == "add-mask" and str(r.get("arg", "")).strip():
+                masked.setdefault(str(r.get("job", "")), set()).add(str(r["arg"]).strip())
+        found = []
+        for r in self.records:
+            if r.get("command") != "set-output":
+                continue
+            values = masked.get(str(r.get("job", "")), set()) | {s for s in secrets if len(s.strip()) >= 4}
+            if any(v in str(r.get("arg", "")) for v in values):
+                found.append(r)
+        return found
 
     def annotations(self, level: str = "error") -> list[dict]:
         """Workflow-command annotations act parsed: {job, matrix, message, file, line, title, ...}."""
@@ -287,6 +299,9 @@ def _run_workflow(
         "--action-cache-path",
         str(sandbox.root / "act"),
         "--no-cache-server",
+        # The checkout stand-in, not act's copy of the working tree: a clone of the (private)
+        # origin at the depth asked, without the consumer's untracked files, as on GitHub.
+        "--no-skip-checkout",
         "--env",
         f"GITHUB_REPOSITORY={repository}",
     ]
@@ -349,7 +364,7 @@ def _run_workflow(
                 process.kill()
         run.returncode = process.wait()
     run.seconds = time.monotonic() - started
-    dropped = run.masked_outputs()
+    dropped = run.masked_outputs(secrets.values())
     if dropped:
         # GitHub drops a job output containing a masked value ("Outputs containing secrets are
         # redacted on the runner and not sent to GitHub Actions":

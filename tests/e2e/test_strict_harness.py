@@ -76,7 +76,7 @@ def probe(tmp_path: Path, sandbox: act.Sandbox, public: bool) -> dict[str, str]:
     payload = {"ref": "refs/heads/main", "before": "0" * 40, "after": head}
     run = act.run_workflow(repo, "push", sandbox, workflow="probe.yml", payload=payload, public=public)
     assert run.returncode == 0, run.log[-4000:]
-    outputs = {name: value for _, name, value in run.outputs("probe")}
+    outputs = {name: value for _, name, value in run.outputs("probe", step="Probe")}
     assert "ghs_" not in run.log  # the run's token is never printed
     return outputs
 
