@@ -317,3 +317,11 @@ def test_a_cancelled_run_starts_no_job_but_the_result(path):
     for job_id, job in jobs_of(path).items():
         if AGGREGATE_JOBS.get(path.name) != job_id:
             assert "always()" not in str(job.get("if", "")), f"{path.name}: job {job_id} starts after a cancel"
+
+
+def test_the_gpu_template_never_trains_a_forks_pull_request_on_the_self_hosted_runner():
+    """The self-hosted GPU runner keeps the remote's credentials (.dvc/config.local) between jobs:
+    a fork's code must not run there."""
+    [call] = jobs_of(ROOT / "workflows" / "ml-pipeline-gpu.yml").values()
+    assert "self-hosted" in call["with"]["train-runs-on"]
+    assert call["with"]["train"] == "${{ !github.event.pull_request.head.repo.fork }}"
