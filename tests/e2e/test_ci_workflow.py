@@ -1,6 +1,8 @@
 """ci.yml, run through act from a consumer repository that references kaizen-ci/kaizen@v1."""
 
+import re
 import shutil
+from xml.etree import ElementTree
 
 import pytest
 
@@ -37,11 +39,19 @@ def test_every_leg_passes_on_its_own_interpreter(make_consumer, sandbox):
     for requested, actual in seen.items():
         assert actual.startswith(requested + "."), f"leg {requested} ran on Python {actual}"
     summaries = [text for matrix, text in run.summaries("ci/ci/Test")]
-    for version in seen.values():
-        assert any(text.startswith(f"### ✅ Tests on Python {version}: 14 passed, 0 failed") for text in summaries)
-    for version in seen:
-        artifact = run.artifacts / f"test-results-python-{version}"
+    # The example's own test functions, counted from its source: the legs must run at least these
+    # (parametrized ones count once here, once per case in junit.xml).
+    functions = sum(
+        len(re.findall(r"^def test_", path.read_text(encoding="utf-8"), re.M))
+        for path in (repo / "tests").glob("test_*.py")
+    )
+    for requested, version in seen.items():
+        artifact = run.artifacts / f"test-results-python-{requested}"
         assert {p.name for p in artifact.iterdir()} == {"junit.xml", "coverage.xml"}
+        cases = ElementTree.parse(artifact / "junit.xml").getroot().iter("testcase")
+        ran = sum(1 for _ in cases)
+        assert ran >= functions > 0
+        assert any(text.startswith(f"### ✅ Tests on Python {version}: {ran} passed, 0 failed") for text in summaries)
 
 
 def test_lint_error_fails_the_run_at_file_and_line(make_consumer, sandbox):
