@@ -6,6 +6,7 @@ debootstrap (no registry can be pulled from here)."""
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import shutil
@@ -254,6 +255,27 @@ class Host:
     def stop(self) -> None:
         for service in (self.ssh, self.engine):
             service.stop()
+
+
+def wait_for_host(folder: Path, timeout: float = 180) -> None:
+    """Wait until no deploy holds a host folder's lock (`<folder>/.kaizen/lock`, blue-green.sh's
+    flock): a blue-green deploy stops the drained old slot in the background under that lock, so
+    what runs on the host is only settled once it is free."""
+    lock = folder / ".kaizen" / "lock"
+    if not lock.exists():
+        return
+    deadline = time.monotonic() + timeout
+    with lock.open("a") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{lock} still held after {timeout:.0f}s") from None
+                time.sleep(0.2)
+                continue
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return
 
 
 def start_host(root: Path, registry: Registry) -> Host:

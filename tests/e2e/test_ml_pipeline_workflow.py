@@ -100,13 +100,13 @@ def test_push_to_main_ships_to_staging_then_production_and_a_docs_only_push_does
     }
     try:
         with GitHubAPIStandIn(TOKEN) as api:
-            check_both_environments(repo, sandbox, shipyard, api, production, production_secrets, first)
+            check_both_environments(repo, sandbox, shipyard, api, production, production_secrets, first, tmp_path)
     finally:
         production.engine.remove_containers()
         production.stop()
 
 
-def check_both_environments(repo, sandbox, shipyard, api, production, production_secrets, first):
+def check_both_environments(repo, sandbox, shipyard, api, production, production_secrets, first, tmp_path):
     """The push to main through production, then a docs-only push that deploys nothing."""
     run = run_pipeline(repo, sandbox, shipyard, api, "push", training.push_payload(first), production_secrets)
     assert run.returncode == 0, run.log[-8000:]
@@ -166,6 +166,9 @@ def check_both_environments(repo, sandbox, shipyard, api, production, production
     digest = [
         value for _, key, value in run.outputs(IMAGE, step="Build, smoke-test and push the image") if key == "digest"
     ][-1]
+    # The old blue-green slot drains, then stops in the background under the host's lock.
+    for folder in ("staging-host", "production-host"):
+        containers.wait_for_host(tmp_path / folder)
     assert shipyard.running_digests() == [digest] and production.running_digests() == [digest]
     status, body = smoke.call(f"{shipyard.staging_url}/metadata", timeout=10)
     assert status == 200 and json.loads(body)["git_sha"] == code
