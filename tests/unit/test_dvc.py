@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from kaizen import dvc
+from kaizen import dvc, pipeline_files
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,8 +19,8 @@ def test_repro_output_is_parsed_into_ran_restored_and_skipped():
 
 def test_declared_metrics_of_the_example_project():
     text = (ROOT / "example-project" / "dvc.yaml").read_text()
-    assert dvc.declared_metrics(text) == [("metrics.json", False)]
-    assert dvc.declared_metrics("metrics:\n  - eval/m.json\nstages: {}\n") == [("eval/m.json", True)]
+    assert pipeline_files.declared_metrics(text) == [("metrics.json", False)]
+    assert pipeline_files.declared_metrics("metrics:\n  - eval/m.json\nstages: {}\n") == [("eval/m.json", True)]
 
 
 def test_remote_failures_are_explained():

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from kaizen import base as bases
-from kaizen import dvc, gha, inputs
+from kaizen import gha, inputs, pipeline_files
 from kaizen.base import NO_COMMIT
 from kaizen.escape import md_code
 from kaizen.gha import InputError
@@ -89,7 +89,7 @@ def plan(
     on_default_branch: bool,
     train: bool,
     ship: bool,
-    pipeline: dvc.PipelineInputs | None = None,
+    pipeline: pipeline_files.PipelineInputs | None = None,
     project: str = "",
     why_none: str = "",
 ) -> Plan:
@@ -126,7 +126,9 @@ def plan(
     return Plan(train and not skip_training, ship and pushed_to_default, False, reason, changed, touched != [])
 
 
-def pipeline_touched(changed: list[str], pipeline: dvc.PipelineInputs | None, project: str) -> list[str] | None:
+def pipeline_touched(
+    changed: list[str], pipeline: pipeline_files.PipelineInputs | None, project: str
+) -> list[str] | None:
     """The changed files a DVC stage depends on; None when that cannot be told from the files
     (no pipeline read, or one whose inputs are not a fixed list), which counts as changed."""
     if pipeline is None or pipeline.always:
@@ -235,13 +237,13 @@ def run() -> int:
     return 0
 
 
-def read_pipeline(project: Path) -> dvc.PipelineInputs | None:
+def read_pipeline(project: Path) -> pipeline_files.PipelineInputs | None:
     """The inputs of the project's DVC stages, from the dvc.yaml files of the checkout; None
     without a readable pipeline (training then runs and says what is wrong)."""
     if not (project / "dvc.yaml").is_file():
         return None
     try:
-        return dvc.pipeline_inputs(dvc.workspace_pipelines(project))
+        return pipeline_files.pipeline_inputs(pipeline_files.workspace_pipelines(project))
     except ImportError:  # the runner's python3 has no YAML library: the plan cannot tell, so training runs
         gha.warning(
             "the runner's python3 has no YAML library (PyYAML): every change counts as a pipeline change",

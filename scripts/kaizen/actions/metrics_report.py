@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from kaizen import base as bases
-from kaizen import dvc, gha, inputs, metrics, plots, quality_gate, untrusted
+from kaizen import dvc, gha, inputs, metrics, pipeline_files, plots, quality_gate, untrusted
 from kaizen.escape import md_text
 from kaizen.gha import InputError
 from kaizen.git import file_at, git
@@ -38,14 +38,14 @@ def base_metrics(
     file inside a cached directory such as `outs: [eval]`) are pulled from the remote as the base
     recorded them. A base whose pipeline records metrics that cannot be read is an error, never a
     column of dashes."""
-    folders = dvc.revision_pipeline_dirs(project, base)
+    folders = pipeline_files.revision_pipeline_dirs(project, base)
     if "" not in folders:
         why = f"the base revision {base[:12]} has no dvc.yaml: the pipeline is new in this change"
         return None, {path: why for path, _ in declared}
     yamls = {f: file_at(project, base, f"{f}/dvc.yaml" if f else "dvc.yaml") or "" for f in folders}
     locks = {f: file_at(project, base, f"{f}/dvc.lock" if f else "dvc.lock") or "" for f in folders}
-    base_declared = dict(dvc.declared_metrics_in(yamls))
-    outputs = dvc.lock_outputs_in(locks)
+    base_declared = dict(pipeline_files.declared_metrics_in(yamls))
+    outputs = pipeline_files.lock_outputs_in(locks)
     per_file: dict[str, dict[str, float]] = {}
     missing: dict[str, str] = {}
     for path, _ in declared:
@@ -54,7 +54,9 @@ def base_metrics(
             continue
         text = file_at(project, base, path)
         if text is None:
-            holder = dvc.produced_by(path, outputs) or (path if file_at(project, base, f"{path}.dvc") else None)
+            holder = pipeline_files.produced_by(path, outputs) or (
+                path if file_at(project, base, f"{path}.dvc") else None
+            )
             if holder is None:
                 missing[path] = (
                     f"the base revision {base[:12]} neither commits {path} nor records it in dvc.lock: "
@@ -153,14 +155,14 @@ def data_changes(project: Path, base: str) -> list[tuple[str, str, int | None, i
     }
     lock = project / "dvc.lock"
     head_lock = untrusted.read_text(lock, "dvc.lock", title="dvc.yaml") if lock.is_file() else ""
-    head_sizes = dvc.output_sizes(head_lock, head_dvc_files)
+    head_sizes = pipeline_files.output_sizes(head_lock, head_dvc_files)
     listed = git(project, "ls-tree", "-r", "--name-only", "--end-of-options", base, "--", ".", check=False)
     base_dvc_files = {
         f"{name}@{base[:12]}": file_at(project, base, name) or ""
         for name in listed.stdout.splitlines()
         if name.endswith(".dvc")
     }
-    base_sizes = dvc.output_sizes(file_at(project, base, "dvc.lock") or "", base_dvc_files)
+    base_sizes = pipeline_files.output_sizes(file_at(project, base, "dvc.lock") or "", base_dvc_files)
     changes = []
     for change in ("added", "modified", "deleted", "renamed"):
         for entry in diff.get(change) or []:
@@ -204,7 +206,7 @@ def run() -> int:
     artifact = inputs.text("artifact-name") and inputs.identifier("artifact-name", "", "an artifact name")
     rules = thresholds(project)
     dvc.require_pipeline(project)
-    declared = dvc.declared_metrics_in(dvc.workspace_pipelines(project))
+    declared = pipeline_files.declared_metrics_in(pipeline_files.workspace_pipelines(project))
     head = head_metrics(project, declared)
     base_rev = bases.require(project, base_ref, inputs.secret("token").strip()) if base_ref else None
     base, missing = base_metrics(project, base_rev, declared) if base_rev else (None, {})

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from kaizen import dvc
+from kaizen import pipeline_files
 from kaizen.actions import changes
 from kaizen.gha import InputError
 from kaizen.main import main
@@ -169,7 +169,7 @@ stages:
 
 
 def pipeline(text: str = PIPELINE, folder: str = ""):
-    return dvc.pipeline_inputs({folder: text})
+    return pipeline_files.pipeline_inputs({folder: text})
 
 
 def test_the_pipeline_inputs_are_its_deps_params_files_and_dvc_files():
@@ -219,7 +219,7 @@ def test_the_pipeline_of_a_project_in_a_subfolder_is_matched_from_the_repository
     assert plan(changed=["ml/params.yaml"], pipeline=found, project="ml").run_training
     assert not plan(changed=["params.yaml", "ml/serve.py"], pipeline=found, project="ml").run_training
     # a nested dvc.yaml's paths are its folder's
-    nested = dvc.pipeline_inputs({"": "stages: {}\n", "sub": PIPELINE})
+    nested = pipeline_files.pipeline_inputs({"": "stages: {}\n", "sub": PIPELINE})
     assert nested.touched_by(["sub/src/train.py", "src/train.py"]) == ["sub/src/train.py"]
 
 

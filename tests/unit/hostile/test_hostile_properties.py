@@ -32,7 +32,7 @@ from strategies.hostile import (
     names,
 )
 
-from kaizen import dvc, escape, github, image_tags, inputs, metrics, plots, quality_gate, untrusted
+from kaizen import escape, github, image_tags, inputs, metrics, pipeline_files, plots, quality_gate, untrusted
 from kaizen.actions import container, metrics_report, pr_comment, report_images
 from kaizen.actions import dvc as dvc_action
 from kaizen.gha import InputError
@@ -100,17 +100,17 @@ def test_metrics_files_give_finite_numbers_or_one_error_naming_the_file(workspac
 @FAST
 @given(dvc_yaml())
 def test_dvc_yaml_gives_the_pipeline_or_one_error_naming_it(workspace, text):
-    inputs_ = case(lambda: dvc.pipeline_inputs({"": text}))
-    declared = case(lambda: dvc.declared_metrics_in({"sub": text}))
+    inputs_ = case(lambda: pipeline_files.pipeline_inputs({"": text}))
+    declared = case(lambda: pipeline_files.declared_metrics_in({"sub": text}))
     if inputs_ is None:
         with pytest.raises(InputError) as info:
-            dvc.pipeline_inputs({"": text})
+            pipeline_files.pipeline_inputs({"": text})
         names_the_file(str(info.value), "dvc.yaml")
     else:
         assert all(isinstance(p, str) for p in inputs_.paths)
     if declared is None:
         with pytest.raises(InputError, match="^sub/dvc.yaml: "):
-            dvc.declared_metrics_in({"sub": text})
+            pipeline_files.declared_metrics_in({"sub": text})
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))

@@ -16,7 +16,7 @@ import pytest
 from gfm import live_parts, render
 from strategies.hostile import alias_bomb
 
-from kaizen import dvc, gha, github, image_tags, inputs, metrics, plots, quality_gate, smoke
+from kaizen import gha, github, image_tags, inputs, metrics, pipeline_files, plots, quality_gate, smoke
 from kaizen.actions import changes, metrics_report, pr_comment
 from kaizen.actions import dvc as dvc_action
 from kaizen.gha import InputError
@@ -43,12 +43,12 @@ def error_of(call) -> InputError:
 
 
 def test_invalid_yaml_in_dvc_yaml_names_the_file_and_line():
-    error = error_of(lambda: dvc.declared_metrics_in({"": "stages:\n  train:\n    cmd: [x\n"}))
+    error = error_of(lambda: pipeline_files.declared_metrics_in({"": "stages:\n  train:\n    cmd: [x\n"}))
     assert str(error).startswith("dvc.yaml: not valid YAML") and error.line == 4 and "fix the YAML" in str(error)
 
 
 def test_stages_written_as_a_list():
-    error = error_of(lambda: dvc.pipeline_inputs({"": "stages:\n  - train\n"}))
+    error = error_of(lambda: pipeline_files.pipeline_inputs({"": "stages:\n  - train\n"}))
     assert str(error).startswith("dvc.yaml: `stages:` must map stage names")
 
 
@@ -148,7 +148,9 @@ def test_a_yaml_style_secret_line_is_masked(workspace, monkeypatch, capsys):
 
 
 def test_a_stage_dependency_that_looks_like_documentation_trains():
-    pipeline = dvc.pipeline_inputs({"": "stages:\n  train:\n    cmd: python train.py\n    deps: [prompts/system.md]\n"})
+    pipeline = pipeline_files.pipeline_inputs(
+        {"": "stages:\n  train:\n    cmd: python train.py\n    deps: [prompts/system.md]\n"}
+    )
     plan = changes.plan(
         event="push",
         base="0" * 39 + "1",
