@@ -209,7 +209,9 @@ def test_blue_green_deploys_drop_no_request_and_production_gets_the_digest_stagi
             assert load.sent >= 200 and load.failed == 0, (load.sent, load.failed, load.errors[:5])
             assert metadata(staging.url)["git_sha"] == "v2"
             assert float(output(run, "switch-seconds")) < 30
-            assert staging.running_digests() == [v2]  # v1's slot drained and stopped, kept
+            # v1's slot drains, then stops in the background under the host folder's lock; kept.
+            containers.wait_for_host(staging_dir)
+            assert staging.running_digests() == [v2]
 
             # v3 answers, but too slowly under load: rolled back to v2, still without a failure.
             with SteadyLoad(staging.url, sample) as load:
