@@ -92,5 +92,5 @@ def test_a_get_started_repository_runs_its_own_train_workflow(installed, tmp_pat
     assert "running .github/workflows/train.yml (pull_request) with act" in out
     assert "coverage.yml" not in out
     comment = out.split("as it appears there:\n", 1)[1]
-    assert "## Kaizen model report" in comment and "| train.n_est | 50 | 3 |" in comment
+    assert "## Kaizen model report" in comment and "| train.n\\_est | 50 | 3 |" in comment
     assert "kaizen local: passed" in out

@@ -139,7 +139,7 @@ def test_a_get_started_shaped_project_gets_every_plot_for_base_and_head(
     verdicts = {v["metric"]: v for v in results["gate"]["verdicts"]}
     assert results["gate"]["passed"] and verdicts["roc_auc.test"]["passed"]  # compared with its base value
     assert results["metrics"]["roc_auc.test"]["change"] < 0 and "## Kaizen model report: ✅ quality gate passed" in body
-    assert "| train.n_est | 50 | 3 |" in body
+    assert "| train.n\\_est | 50 | 3 |" in body
     legend = "🟦 head · train.json · 🟧 head · test.json · 🟩 base · train.json · 🟪 base · test.json"
     assert '    title "ROC"' in body and '    title "Precision-Recall"' in body
     assert body.count(legend) == 2  # both curves, each with four series
@@ -322,7 +322,7 @@ def test_image_plots_appear_inline_when_the_caller_opts_in(make_consumer, sandbo
         files = api.state.git_files("acme", "consumer", "kaizen-report-images")
         assert api.problems() == []
         shown = re.findall(
-            r"!\[([\w-]+) \((head|base|rendered)\)\]\(https://github\.com/acme/consumer/raw/([0-9a-f]{40})/(\S+)\)",
+            r"!\[([\w-]+) \((head|base|rendered)\)\]\(https?://[^/\s]+/acme/consumer/raw/([0-9a-f]{40})/(\S+)\)",
             comment["body"],
         )
         assert sorted(who for _, who, _, _ in shown) == ["base", "head", "rendered", "rendered", "rendered"], shown

@@ -311,7 +311,8 @@ def test_fork_pull_request_is_commented_from_the_base_repository(trained_consume
         assert body.startswith("<!-- kaizen-report:train -->\n## Kaizen model report: ✅ quality gate passed")
         assert "| train.C | 1.0 | 0.5 |" in body and "Posted from a fork's run" in body
         assert "@acme/admins" not in body and "<img" not in body
-        assert "| evil \\| &lt;img src=x onerror=alert(1)&gt; | 1 | `2` |" in body
+        # The fork's backticks are text, not a code span: escaped like every other character.
+        assert "| evil \\| &lt;img src=x onerror=alert(1)&gt; | 1 | \\`2\\` |" in body
         assert report.split("### Params")[0].split("\n", 3)[3] in body  # the same metrics table as the run's
         assert api.problems() == []
 
