@@ -42,7 +42,7 @@ def test_a_get_started_repository_with_dvc_tracked_outputs_from_the_workspace(
     assert re.search(r"DVC project \.: [1-9]\d* tracked output\(s\) from the workspace", out)
     comment = out.split("as it appears there:\n", 1)[1]
     assert "| train.n\\_est | 50 | 3 |" in comment
-    assert re.search(r"\| roc_auc\.test \| 0\.\d+ \| 0\.\d+ \|", comment)  # base values, not new
+    assert re.search(r"\| roc\\_auc\.test \| 0\.\d+ \| 0\.\d+ \|", comment)  # base values, not new
     assert '    title "ROC"' in comment and "**Confusion-Matrix · test.json**" in comment
 
 
