@@ -11,8 +11,10 @@ function writes a project into an empty folder; the caller makes it a git and DV
 from __future__ import annotations
 
 import json
+import os
 import re
 import struct
+import subprocess
 import zlib
 from pathlib import Path
 
@@ -361,3 +363,15 @@ def monorepo(dest: Path) -> Path:
     regression(dest / "projects" / "churn")
     two_params_files(dest / "projects" / "vision")
     return dest
+
+
+def git(repo: Path, *args: str) -> str:
+    """git in a test's repository, with a fixed author; its output, stripped."""
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
+    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout.strip()

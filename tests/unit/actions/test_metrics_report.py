@@ -8,22 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from fixture_projects import git
 
 from kaizen.main import main
 
 ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent  # the test environment holds the DVC that actions/dvc pins
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@t",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@t",
-    }
-    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture()

@@ -3,13 +3,12 @@ training data as the reference, a sample in the serving contract's format."""
 
 import csv
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fixture_projects import git
 
 from kaizen.main import main
 
@@ -112,17 +111,6 @@ def test_without_numpy_it_installs_the_drift_lock_and_runs_there(workspace, tmp_
     assert main(["drift"]) == 0
     assert calls == ["drift"]
     assert outputs(tmp_path)["breached"] == "true"  # written by the rerun, a process of its own
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@t",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@t",
-    }
-    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout.strip()
 
 
 def test_the_reference_is_the_training_data_at_the_serving_commit(workspace, tmp_path, monkeypatch):
